@@ -1,0 +1,33 @@
+import tsParser from '@typescript-eslint/parser';
+import * as jsoncParser from 'jsonc-eslint-parser';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+
+// Both of n8n's community-node rule sets: @n8n/eslint-plugin-community-nodes (what n8n's package
+// verification runs, n8n Cloud rules included) and the classic eslint-plugin-n8n-nodes-base.
+const legacy = (name) => n8nNodesBase.configs[name].rules;
+
+export default [
+	{ ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test/**', 'scripts/**', '*.js', '*.mjs'] },
+	{
+		files: ['**/*.ts'],
+		languageOptions: { parser: tsParser, parserOptions: { sourceType: 'module' } },
+	},
+	{ files: ['package.json'], languageOptions: { parser: jsoncParser } },
+	{ files: ['**/*.ts', 'package.json'], ...n8nCommunityNodesPlugin.configs.recommended },
+	{
+		files: ['package.json'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: legacy('community'),
+	},
+	{
+		files: ['credentials/**/*.credentials.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: legacy('credentials'),
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: legacy('nodes'),
+	},
+];
