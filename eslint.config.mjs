@@ -23,11 +23,24 @@ export default [
 	{
 		files: ['credentials/**/*.credentials.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: legacy('credentials'),
+		rules: {
+			...legacy('credentials'),
+			// Main-repository-only rules (n8n-nodes-starter turns them off too): community
+			// credentials link to their own docs by full URL.
+			'n8n-nodes-base/cred-class-field-documentation-url-missing': 'off',
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
 	},
 	{
 		files: ['nodes/**/*.ts'],
 		plugins: { 'n8n-nodes-base': n8nNodesBase },
-		rules: legacy('nodes'),
+		rules: {
+			...legacy('nodes'),
+			// As in n8n-nodes-starter: continue-on-fail is handled by the router, and the
+			// main-repository file-name convention does not apply to community packages.
+			'n8n-nodes-base/node-execute-block-missing-continue-on-fail': 'off',
+			'n8n-nodes-base/node-resource-description-filename-against-convention': 'off',
+			'n8n-nodes-base/node-param-fixed-collection-type-unsorted-items': 'off',
+		},
 	},
 ];

@@ -1,0 +1,114 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticate, fortiAuthenticator, preAuthenticate } from './engine';
+
+/** FortiAuthenticator fabric tokens (never expire); appliances often use self-signed certificates. */
+export class FortiAuthenticatorApi implements ICredentialType {
+	name = 'fortiAuthenticatorApi';
+
+	displayName = 'FortiAuthenticator API';
+
+	icon: Icon = { light: 'file:icons/fortinet.svg', dark: 'file:icons/fortinet.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortiauthenticator-api';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://fac.example.com',
+			description: 'Address of the FortiAuthenticator appliance',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'Administrator with widget read/write permissions and no MFA. An e-mail style name may need its realm: user@name.com@realm.',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		// A switch and a public certificate, not secrets: nothing to mask.
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field
+		{
+			displayName: 'Ignore SSL Issues (Insecure)',
+			name: 'allowUnauthorizedCerts',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to connect even if the certificate cannot be verified. Prefer giving the CA certificate below.',
+		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field
+		{
+			displayName: 'Trusted CA Certificate',
+			name: 'caCertificate',
+			type: 'string',
+			typeOptions: { rows: 4 },
+			default: '',
+			placeholder: '-----BEGIN CERTIFICATE-----',
+			description: 'PEM of the CA (or the self-signed certificate) of the appliance, trusted for this credential only',
+		},
+		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
+		// empty means "log in", and preAuthentication runs again after a failed request.
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
+		// Hash of the identity the stored refresh token was issued to: a changed password or user
+		// never reuses it.
+		{
+			displayName: 'Token Owner',
+			name: 'tokenOwner',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(fortiAuthenticator, credentials, this.helpers);
+	}
+
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => await authenticate(fortiAuthenticator, credentials, requestOptions);
+
+	// Login runs first (n8n forces it on Test); the device status is the smallest call a fabric token opens.
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'GET',
+			baseURL: '={{$credentials.baseUrl}}',
+			url: '/api/fabric/device/status',
+			skipSslCertificateValidation: '={{$credentials.allowUnauthorizedCerts}}',
+		},
+	};
+}

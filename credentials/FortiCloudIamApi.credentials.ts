@@ -1,0 +1,130 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticate, fortiCloudIam, preAuthenticate } from './engine';
+
+/** Any other FortiCloud IAM service: the Service picks the client_id (case differs per service). */
+export class FortiCloudIamApi implements ICredentialType {
+	name = 'fortiCloudIamApi';
+
+	displayName = 'FortiCloud IAM API';
+
+	icon: Icon = { light: 'file:icons/fortinet.svg', dark: 'file:icons/fortinet.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#forticloud-iam-api';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Service',
+			name: 'service',
+			type: 'options',
+			options: [
+				{ name: 'Asset Management (FortiCare)', value: 'assetManagement', description: 'client_id assetmanagement' },
+				{ name: 'Custom Client ID', value: 'custom' },
+				{ name: 'FortiAnalyzer Cloud', value: 'fortiAnalyzerCloud', description: 'client_id FortiAnalyzer' },
+				{ name: 'FortiEdge Cloud', value: 'fortiEdgeCloud', description: 'client_id fortiedgecloud' },
+				{ name: 'FortiFlex', value: 'fortiFlex', description: 'client_id flexvm' },
+				{ name: 'FortiGate Cloud', value: 'fortiGateCloud', description: 'client_id fortigatecloud' },
+				{ name: 'FortiManager Cloud', value: 'fortiManagerCloud', description: 'client_id FortiManager' },
+				{ name: 'FortiZTP', value: 'fortiZtp', description: 'client_id fortiztp' },
+				{ name: 'IAM', value: 'iam', description: 'client_id iam' },
+				{ name: 'Organization', value: 'organization', description: 'client_id organization' },
+			],
+			default: 'fortiFlex',
+		},
+		{
+			displayName: 'Custom Client ID',
+			name: 'customClientId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The FortiCloud IAM client_id, exactly as the service documents it',
+			displayOptions: { show: { service: ['custom'] } },
+		},
+		{
+			displayName: 'API User ID',
+			name: 'username',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The API ID from the API user credentials downloaded in the FortiCloud IAM portal',
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Auth URL',
+			name: 'authUrl',
+			type: 'string',
+			default: 'https://customerapiauth.fortinet.com',
+			description: 'FortiCloud IAM token service',
+		},
+		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
+		// empty means "log in", and preAuthentication runs again after a failed request.
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
+		// Hash of the identity the stored refresh token was issued to: a changed password or user
+		// never reuses it.
+		{
+			displayName: 'Token Owner',
+			name: 'tokenOwner',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(fortiCloudIam, credentials, this.helpers);
+	}
+
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => await authenticate(fortiCloudIam, credentials, requestOptions);
+
+	// The login in preAuthentication proves the password (n8n always runs it on Test); revoking a
+	// token that does not exist is a documented no-op, so this proves the client_id without side effects.
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			baseURL: '={{$credentials.authUrl}}',
+			url: '/api/v1/oauth/revoke_token/',
+			body: { client_id: CLIENT_ID_EXPRESSION, token: NO_SUCH_TOKEN },
+			json: true,
+		},
+	};
+}
+
+// The client_id for the Service picked above, as an n8n expression (mirrors engine/services/fortiCloudIam.ts).
+const CLIENT_ID_EXPRESSION =
+	'={{ $credentials.service === "custom" ? $credentials.customClientId : ({ fortiFlex: "flexvm", fortiEdgeCloud: "fortiedgecloud", fortiGateCloud: "fortigatecloud", fortiManagerCloud: "FortiManager", fortiAnalyzerCloud: "FortiAnalyzer", assetManagement: "assetmanagement", fortiZtp: "fortiztp", iam: "iam", organization: "organization" })[$credentials.service] }}';
+
+// Not a secret: a token that cannot exist, so the revoke call changes nothing.
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
+const NO_SUCH_TOKEN = 'n8n-credential-test-no-such-token';

@@ -1,0 +1,115 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authenticate, fortiCwp, preAuthenticate } from './engine';
+
+/** FortiCWP (shared FortiCASB/FortiCWP auth service): user and password, or an API credential from the product. */
+export class FortiCwpApi implements ICredentialType {
+	name = 'fortiCwpApi';
+
+	displayName = 'FortiCWP API';
+
+	icon: Icon = { light: 'file:icons/fortinet.svg', dark: 'file:icons/fortinet.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#forticwp-api';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Authentication',
+			name: 'authMethod',
+			type: 'options',
+			options: [
+				{ name: 'API Credential', value: 'apiCredential', description: 'A credential generated in FortiCWP (sent as Basic)' },
+				{ name: 'Username and Password', value: 'password' },
+			],
+			default: 'apiCredential',
+		},
+		{
+			displayName: 'Username',
+			name: 'username',
+			type: 'string',
+			default: '',
+			required: true,
+			displayOptions: { show: { authMethod: ['password'] } },
+		},
+		{
+			displayName: 'Password',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			displayOptions: { show: { authMethod: ['password'] } },
+		},
+		// A secret (it is the whole Basic credential), whatever its name suggests to the linter.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
+		{
+			displayName: 'API Credential',
+			name: 'apiCredential',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The credential generated in FortiCWP, used as is after "Basic "',
+			displayOptions: { show: { authMethod: ['apiCredential'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://www.forticwp.com',
+			description: 'FortiCWP site, e.g. the EU one for EU accounts',
+		},
+		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
+		// empty means "log in", and preAuthentication runs again after a failed request.
+		{
+			displayName: 'Session Token',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Refresh Token',
+			name: 'refreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
+		// Hash of the identity the stored refresh token was issued to: a changed password or user
+		// never reuses it.
+		{
+			displayName: 'Token Owner',
+			name: 'tokenOwner',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return await preAuthenticate(fortiCwp, credentials, this.helpers);
+	}
+
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => await authenticate(fortiCwp, credentials, requestOptions);
+
+	// resourceURLMap is the first call every FortiCWP integration makes (it returns companyId and roleId).
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'GET',
+			baseURL: '={{$credentials.baseUrl}}',
+			url: '/api/v1/resourceURLMap',
+		},
+	};
+}

@@ -1,0 +1,86 @@
+/**
+ * Errors the engine raises. Messages are written for the workflow author: they name the service
+ * and what to fix, and never contain a secret (callers pass every secret they hold to `redact`).
+ */
+export type FortinetErrorKind =
+	| 'badCredentials'
+	| 'unknownClient'
+	| 'rateLimited'
+	| 'serviceError'
+	| 'badResponse'
+	| 'network'
+	| 'tls'
+	| 'expiredToken'
+	| 'configuration';
+
+/**
+ * Deliberately without `httpCode`/`status`/`code` properties: n8n's NodeApiError, which wraps errors
+ * thrown from credential hooks, swaps a message for a generic "Authorization failed" text when it
+ * finds one, and the user would lose the reason.
+ */
+export class FortinetTokenError extends Error {
+	constructor(
+		readonly kind: FortinetErrorKind,
+		message: string,
+		readonly serviceStatus?: number,
+		readonly description?: string,
+	) {
+		super(message);
+		this.name = 'FortinetTokenError';
+	}
+}
+
+const MIN_SECRET_LENGTH = 4;
+
+/** Replaces every occurrence of the given secrets (and their base64 forms) with a marker. */
+export function redact(text: string, secrets: Array<string | undefined>): string {
+	let out = text;
+	for (const secret of secrets) {
+		if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+		for (const form of [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)]) {
+			out = out.split(form).join('[redacted]');
+		}
+	}
+	return out;
+}
+
+/** The human part of a Fortinet error body, whichever of the shapes seen in the wild it has. */
+export function describeErrorBody(body: unknown): string | undefined {
+	if (typeof body === 'string') {
+		const text = body.trim();
+		if (!text) return undefined;
+		if (/^<!doctype html|^<html|<\/html>/i.test(text)) {
+			const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+			return title ? `an HTML page ("${title}") instead of JSON` : 'an HTML page instead of JSON';
+		}
+		return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+	}
+	if (!body || typeof body !== 'object') return undefined;
+	const record = body as Record<string, unknown>;
+	const parts: string[] = [];
+	for (const key of ['error_description', 'status_message', 'message', 'msg', 'detail', 'error']) {
+		const value = record[key];
+		if (typeof value === 'string' && value.trim() && !parts.includes(value.trim())) {
+			parts.push(value.trim());
+		}
+	}
+	if (parts.length === 0 && record.code !== undefined && typeof record.code !== 'object') {
+		parts.push(`code ${String(record.code)}`);
+	}
+	const text = parts.join(': ');
+	return text.length > 300 ? `${text.slice(0, 300)}…` : text || undefined;
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs `work` and returns its value or what it threw. The engine decides what to do with a
+ * failure outside the catch block: n8n's lint reserves throwing inside catch for node errors.
+ */
+export async function settle<T>(work: () => Promise<T>): Promise<Settled<T>> {
+	try {
+		return { ok: true, value: await work() };
+	} catch (error) {
+		return { ok: false, error };
+	}
+}

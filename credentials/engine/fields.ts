@@ -1,0 +1,55 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { FortinetTokenError } from './errors';
+import type { TlsSettings } from './types';
+
+/** Reads the credential fields every service uses, with messages naming the field to fix. */
+export function optionalText(credentials: ICredentialDataDecryptedObject, field: string): string {
+	const value = credentials[field];
+	return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+export function requiredText(
+	credentials: ICredentialDataDecryptedObject,
+	field: string,
+	displayName: string,
+	label: string,
+): string {
+	const value = optionalText(credentials, field);
+	if (!value) {
+		throw new FortinetTokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
+	}
+	return value;
+}
+
+/** An http(s) URL without a trailing slash. */
+export function baseUrl(
+	credentials: ICredentialDataDecryptedObject,
+	field: string,
+	displayName: string,
+	label: string,
+	fallback?: string,
+): string {
+	const raw = optionalText(credentials, field) || fallback || '';
+	if (!raw) {
+		throw new FortinetTokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
+	}
+	if (!URL.canParse(raw)) {
+		throw new FortinetTokenError(
+			'configuration',
+			`"${displayName}" of the ${label} credential is not a URL: enter it like https://host.example.com.`,
+		);
+	}
+	const parsed = new URL(raw);
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+		throw new FortinetTokenError('configuration', `"${displayName}" of the ${label} credential must start with https://.`);
+	}
+	return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+export function tlsFrom(credentials: ICredentialDataDecryptedObject): TlsSettings {
+	const ca = optionalText(credentials, 'caCertificate');
+	return { skipVerification: credentials.allowUnauthorizedCerts === true, ...(ca ? { ca } : {}) };
+}
+
+export const VERIFIED_TLS: TlsSettings = { skipVerification: false };

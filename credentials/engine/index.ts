@@ -1,0 +1,6 @@
+export { authenticate, clearTokenCache, getToken, preAuthenticate, refreshToken, revokeToken, tokenCacheSize } from './tokens';
+export type { ObtainedToken, RevokeResult } from './tokens';
+export { configureEngine, settings } from './settings';
+export { FortinetTokenError } from './errors';
+export * from './services';
+export type { PersistedToken, RequestHelpers, ServiceDescription, TokenSet } from './types';

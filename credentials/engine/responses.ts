@@ -1,0 +1,113 @@
+import { describeErrorBody, FortinetTokenError } from './errors';
+import { retryAfterMs } from './transport';
+import type { AuthResponse, ServiceDescription, TokenSet } from './types';
+
+type ExpiryParser = (value: unknown, token: string, now: number) => number | null;
+
+interface TokenFields {
+	/** Name of the expiry field and how to read it. */
+	expiryField: string;
+	parseExpiry: ExpiryParser;
+	/** The refresh token to keep when the answer carries none (refresh grants). */
+	previousRefreshToken?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Reads a successful token answer; anything short of a usable token is an error, never an empty Bearer. */
+export function readToken(response: AuthResponse, service: ServiceDescription, fields: TokenFields): TokenSet {
+	const body = response.body;
+	if (!isRecord(body)) {
+		const what = describeErrorBody(body);
+		throw new FortinetTokenError(
+			'badResponse',
+			`${service.label} answered the token request with ${typeof body === 'string' && what?.startsWith('an HTML') ? what : 'a body that is not JSON'} (HTTP ${response.statusCode}). Check the URL points at the ${service.label} API.`,
+			response.statusCode,
+		);
+	}
+	const accessToken = text(body.access_token);
+	if (!accessToken) {
+		const said = describeErrorBody(body);
+		throw new FortinetTokenError(
+			'badResponse',
+			`${service.label} answered the token request without an access token${said ? ` (${said})` : ''}.`,
+			response.statusCode,
+		);
+	}
+	const now = Date.now();
+	return {
+		accessToken,
+		refreshToken: text(body.refresh_token) ?? fields.previousRefreshToken,
+		tokenType: /^bearer$/i.test(text(body.token_type) ?? 'Bearer') ? 'Bearer' : (text(body.token_type) as string),
+		scope: text(body.scope),
+		expiresAt: fields.parseExpiry(body[fields.expiryField], accessToken, now),
+		issuedAt: now,
+	};
+}
+
+export type GrantKind = 'login' | 'refresh' | 'revoke';
+
+/** Turns a failed token-endpoint answer into a message naming the service and what to fix. */
+export function failure(
+	response: AuthResponse,
+	service: ServiceDescription,
+	grant: GrantKind,
+	clientId?: string,
+): FortinetTokenError {
+	const status = response.statusCode;
+	const said = describeErrorBody(response.body);
+	const saidPart = said ? ` (${said})` : '';
+	const body = isRecord(response.body) ? response.body : {};
+	if (status === 429) {
+		const wait = retryAfterMs(response.headers['retry-after']);
+		return new FortinetTokenError(
+			'rateLimited',
+			`${service.label} is rate limiting logins (HTTP 429)${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}. ` +
+				'Too many logins for this API user: let the cached token be reused, or retry later.',
+			429,
+		);
+	}
+	if (clientId !== undefined && status === 401 && body.status === 'failure' && grant !== 'refresh') {
+		return new FortinetTokenError(
+			'unknownClient',
+			`FortiCloud IAM refused client_id "${clientId}" for ${service.label}${saidPart}. Check the Client ID / Service field matches the API user's permission profile.`,
+			status,
+		);
+	}
+	if (status >= 500 || status === 0) {
+		return new FortinetTokenError(
+			'serviceError',
+			`${service.label} had an internal error during the ${grant === 'login' ? 'login' : grant} (HTTP ${status})${saidPart}. Retry later.`,
+			status,
+		);
+	}
+	if (grant === 'refresh') {
+		return new FortinetTokenError(
+			'badCredentials',
+			`${service.label} refused the refresh token (HTTP ${status})${saidPart}.`,
+			status,
+		);
+	}
+	if (status === 400 || status === 401 || status === 403) {
+		return new FortinetTokenError(
+			'badCredentials',
+			`${service.label} rejected the credentials (HTTP ${status})${saidPart}. Check ${service.secretHint}.`,
+			status,
+		);
+	}
+	return new FortinetTokenError(
+		'serviceError',
+		`${service.label} answered the ${grant === 'login' ? 'login' : grant} with HTTP ${status}${saidPart}.`,
+		status,
+	);
+}
+
+export function isSuccess(response: AuthResponse): boolean {
+	return response.statusCode >= 200 && response.statusCode < 300;
+}

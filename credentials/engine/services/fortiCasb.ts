@@ -1,0 +1,12 @@
+import { fortiCnp } from '../protocols/fortiCnp';
+import type { ServiceDescription } from '../types';
+import { fortiCnpConnection } from './fortiCnpConnection';
+
+export const fortiCasb: ServiceDescription = {
+	credentialType: 'fortiCasbApi',
+	label: 'FortiCASB',
+	protocol: fortiCnp,
+	secretHint: 'the FortiCASB username and password, or the API credential generated in FortiCASB',
+	noRevokeReason: 'FortiCASB has no token revoke call: the token stays valid until it expires',
+	connect: (credentials) => fortiCnpConnection(credentials, 'FortiCASB', 'https://www.forticasb.com', 'password'),
+};

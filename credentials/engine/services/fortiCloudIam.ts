@@ -1,0 +1,42 @@
+import { FortinetTokenError } from '../errors';
+import { optionalText, requiredText } from '../fields';
+import { fortiCloudIam as protocol } from '../protocols/fortiCloudIam';
+import type { ServiceDescription } from '../types';
+import { forticloudIamConnection } from './forticloudIamConnection';
+
+/** The `service` option of the credential → FortiCloud IAM client_id (case differs per service). */
+export const IAM_CLIENT_IDS: Record<string, string> = {
+	fortiFlex: 'flexvm',
+	fortiEdgeCloud: 'fortiedgecloud',
+	fortiGateCloud: 'fortigatecloud',
+	fortiManagerCloud: 'FortiManager',
+	fortiAnalyzerCloud: 'FortiAnalyzer',
+	assetManagement: 'assetmanagement',
+	fortiZtp: 'fortiztp',
+	iam: 'iam',
+	organization: 'organization',
+};
+
+function clientIdOf(service: string, customClientId: () => string): string {
+	if (service === 'custom') return customClientId();
+	const clientId = IAM_CLIENT_IDS[service];
+	if (!clientId) {
+		throw new FortinetTokenError('configuration', `The FortiCloud IAM credential has an unknown Service "${service}": pick one from the list.`);
+	}
+	return clientId;
+}
+
+export const fortiCloudIam: ServiceDescription = {
+	credentialType: 'fortiCloudIamApi',
+	label: 'FortiCloud IAM',
+	protocol,
+	secretHint: 'the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal',
+	connect: (credentials) =>
+		forticloudIamConnection(
+			credentials,
+			'FortiCloud IAM',
+			clientIdOf(optionalText(credentials, 'service') || 'fortiFlex', () =>
+				requiredText(credentials, 'customClientId', 'Custom Client ID', 'FortiCloud IAM'),
+			),
+		),
+};

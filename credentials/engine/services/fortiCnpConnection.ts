@@ -1,0 +1,29 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { baseUrl, optionalText, requiredText, VERIFIED_TLS } from '../fields';
+import type { Connection } from '../types';
+
+/** FortiCASB and FortiCWP accounts: a user/password, or an API credential generated in the product. */
+export function fortiCnpConnection(
+	credentials: ICredentialDataDecryptedObject,
+	label: string,
+	defaultBaseUrl: string,
+	defaultMethod: 'password' | 'apiCredential',
+): Connection {
+	const url = baseUrl(credentials, 'baseUrl', 'Base URL', label, defaultBaseUrl);
+	if ((optionalText(credentials, 'authMethod') || defaultMethod) === 'apiCredential') {
+		return {
+			baseUrl: url,
+			grant: 'apiCredential',
+			apiCredential: requiredText(credentials, 'apiCredential', 'API Credential', label),
+			tls: VERIFIED_TLS,
+		};
+	}
+	return {
+		baseUrl: url,
+		grant: 'password',
+		username: requiredText(credentials, 'username', 'Username', label),
+		password: requiredText(credentials, 'password', 'Password', label),
+		tls: VERIFIED_TLS,
+	};
+}

@@ -1,0 +1,18 @@
+import { optionalText, requiredText } from '../fields';
+import { fortiCloudIam } from '../protocols/fortiCloudIam';
+import type { ServiceDescription } from '../types';
+import { forticloudIamConnection } from './forticloudIamConnection';
+
+export const fortiSase: ServiceDescription = {
+	credentialType: 'fortiSaseApi',
+	label: 'FortiSASE',
+	protocol: fortiCloudIam,
+	secretHint: 'the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal',
+	expiredStaticTokenHint:
+		'FortiSASE rejected the access token: ready-made tokens expire after one hour. Generate a new one ' +
+		'(POST /api/v1/oauth/token/ with client_id FortiSASE) or switch Authentication to "API User" so n8n renews tokens itself.',
+	connect: (credentials) =>
+		optionalText(credentials, 'authMethod') === 'accessToken'
+			? { staticToken: requiredText(credentials, 'accessToken', 'Access Token', 'FortiSASE') }
+			: forticloudIamConnection(credentials, 'FortiSASE', optionalText(credentials, 'clientId') || 'FortiSASE'),
+};

@@ -1,0 +1,22 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { baseUrl, requiredText, VERIFIED_TLS } from '../fields';
+import type { Connection } from '../types';
+
+export const FORTICLOUD_AUTH_URL = 'https://customerapiauth.fortinet.com';
+
+/** The API user of a FortiCloud IAM service, as the three IAM-based credentials store it. */
+export function forticloudIamConnection(
+	credentials: ICredentialDataDecryptedObject,
+	label: string,
+	clientId: string,
+): Connection {
+	return {
+		baseUrl: baseUrl(credentials, 'authUrl', 'Auth URL', label, FORTICLOUD_AUTH_URL),
+		grant: 'password',
+		username: requiredText(credentials, 'username', 'API User ID', label),
+		password: requiredText(credentials, 'password', 'Password', label),
+		clientId,
+		tls: VERIFIED_TLS,
+	};
+}

@@ -1,0 +1,97 @@
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+
+/** A token as the engine keeps it, whatever the service's wire format. */
+export interface TokenSet {
+	accessToken: string;
+	refreshToken?: string;
+	tokenType: string;
+	scope?: string;
+	/** Epoch milliseconds; null when the service says it never expires (or gave no usable expiry). */
+	expiresAt: number | null;
+	issuedAt: number;
+}
+
+/** n8n's request helpers as a credential or node sees them. `request` is the legacy helper. */
+export interface RequestHelpers {
+	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
+	request?(options: Record<string, unknown>): Promise<unknown>;
+}
+
+/** One HTTP exchange with a token endpoint, reduced to what the parsers need. */
+export interface AuthRequest {
+	method: 'POST' | 'GET';
+	url: string;
+	/** JSON body, or form fields when `form` is true. */
+	body?: Record<string, string>;
+	form?: boolean;
+	headers?: Record<string, string>;
+}
+
+export interface AuthResponse {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON when the body was JSON, else the raw text. */
+	body: unknown;
+}
+
+export type AuthCall = (request: AuthRequest) => Promise<AuthResponse>;
+
+export interface TlsSettings {
+	skipVerification: boolean;
+	/** PEM of a CA to trust for this service only. */
+	ca?: string;
+}
+
+/** What a protocol needs to talk to one account, resolved from the user's credential fields. */
+export interface Connection {
+	/** Origin (and optional path prefix) of the token endpoints, without a trailing slash. */
+	baseUrl: string;
+	grant: 'password' | 'apiCredential';
+	username?: string;
+	password?: string;
+	apiCredential?: string;
+	clientId?: string;
+	tls: TlsSettings;
+}
+
+/** The wire protocol of a family of services: how to log in, refresh and revoke. */
+export interface Protocol {
+	login(call: AuthCall, connection: Connection, service: ServiceDescription): Promise<TokenSet>;
+	refresh?(
+		call: AuthCall,
+		connection: Connection,
+		refreshToken: string,
+		service: ServiceDescription,
+	): Promise<TokenSet>;
+	revoke?(call: AuthCall, connection: Connection, token: string, service: ServiceDescription): Promise<void>;
+}
+
+/** A ready-made token the user pasted in (FortiSASE "Access Token"): used as is, never renewed. */
+export interface StaticToken {
+	staticToken: string;
+}
+
+/** One Fortinet service: data, plus the mapping from its credential fields. */
+export interface ServiceDescription {
+	/** The n8n credential type name, e.g. `fortiSaseApi`. */
+	credentialType: string;
+	/** Product name used in every message, e.g. "FortiSASE". */
+	label: string;
+	protocol: Protocol;
+	/** Where the user finds the secret: appended to "check the …" in error messages. */
+	secretHint: string;
+	/** Why a revoke is impossible, for services without a revoke call. */
+	noRevokeReason?: string;
+	/** Message when a pasted access token is rejected (services that accept one). */
+	expiredStaticTokenHint?: string;
+	connect(credentials: ICredentialDataDecryptedObject): Connection | StaticToken;
+}
+
+/** What the credential hands back to n8n to persist (all declared hidden fields). */
+export interface PersistedToken {
+	[key: string]: string;
+	sessionToken: string;
+	refreshToken: string;
+	expiresAt: string;
+	tokenOwner: string;
+}
