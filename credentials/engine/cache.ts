@@ -12,6 +12,8 @@ export interface CacheEntry {
 	helpers?: RequestHelpers;
 	/** Fingerprints of tokens this process replaced or revoked: known dead, never sent again. */
 	superseded: string[];
+	/** A login the service refused, answered from memory until `until` (epoch ms). */
+	refused?: { error: Error; until: number };
 }
 
 function sha256(text: string): string {

@@ -8,6 +8,12 @@ export interface EngineSettings {
 	maxRetryAfterMs: number;
 	/** Identities kept in the token cache; the least recently used is evicted beyond this. */
 	cacheSize: number;
+	/**
+	 * How long a refused login (wrong password, unknown client_id) is answered from memory instead
+	 * of asking the service again. n8n calls the hook twice per failed request and every execution
+	 * retries; Fortinet counts failed logins against the account.
+	 */
+	refusedLoginMemoryMs: number;
 }
 
 export const settings: EngineSettings = {
@@ -15,6 +21,7 @@ export const settings: EngineSettings = {
 	timeoutMs: 20_000,
 	maxRetryAfterMs: 10_000,
 	cacheSize: 10_000,
+	refusedLoginMemoryMs: 30_000,
 };
 
 export function configureEngine(changes: Partial<EngineSettings>): EngineSettings {

@@ -89,6 +89,7 @@ function renew(
 	const call = createAuthCall(helpers, connection.tls, service.label);
 	const { protocol } = service;
 	const run = async (): Promise<TokenSet> => {
+		if (entry.refused && Date.now() < entry.refused.until) throw entry.refused.error;
 		const refreshToken = entry.token?.refreshToken ?? fallbackRefreshToken;
 		if (mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
 			const refreshed = await settle(async () => await protocol.refresh!(call, connection, refreshToken, service));
@@ -105,11 +106,17 @@ function renew(
 	};
 	const renewal = run().then(
 		(token) => {
+			entry.refused = undefined;
 			replaceToken(entry, token);
 			return token;
 		},
 		(error: unknown) => {
-			throw scrubbed(error, connection, entry, service);
+			if (error === entry.refused?.error) throw error;
+			const clean = scrubbed(error, connection, entry, service);
+			if (clean.kind === 'badCredentials' || clean.kind === 'unknownClient') {
+				entry.refused = { error: clean, until: Date.now() + settings.refusedLoginMemoryMs };
+			}
+			throw clean;
 		},
 	);
 	entry.inflight = renewal;
@@ -207,7 +214,9 @@ function withBearer(request: IHttpRequestOptions, token: string): IHttpRequestOp
 function withTls(request: IHttpRequestOptions, connection: Connection): IHttpRequestOptions {
 	const { tls } = connection;
 	if (!tls.skipVerification && !tls.ca) return request;
-	const target = String(request.url ?? '').startsWith('http') ? String(request.url) : `${request.baseURL ?? ''}${request.url ?? ''}`;
+	// The HTTP Request node's legacy options name the URL `uri`; httpRequest options name it `url`.
+	const url = String(request.url ?? (request as { uri?: unknown }).uri ?? '');
+	const target = url.startsWith('http') ? url : `${request.baseURL ?? ''}${url}`;
 	let sameHost = false;
 	try {
 		sameHost = new URL(target).origin === new URL(connection.baseUrl).origin;

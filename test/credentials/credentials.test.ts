@@ -1,0 +1,188 @@
+/**
+ * The six credential types through n8n's real request path (n8n-core's requestWithAuthentication,
+ * httpRequest and legacy request) against the emulator over real HTTP(S). Every assertion on
+ * behaviour is paired with what the emulator saw: logins, refreshes, rejected calls, headers.
+ */
+import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
+import { startEmulator } from '../emulator';
+import type { Emulator } from '../emulator';
+import { Execution, StoredCredential } from '../support/n8n';
+import { SERVICE_CASES, secretsOf } from '../support/services';
+import type { ServiceCase, TestUser } from '../support/services';
+
+const DEFAULTS = { ...settings };
+let emulator: Emulator;
+
+beforeAll(async () => {
+	// FortiLAN's 6-logins-a-minute limit has its own test below; here it would only slow things down.
+	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	clearTokenCache();
+	configureEngine(DEFAULTS);
+});
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function statsOf(service: ServiceCase, user: TestUser) {
+	const stats = emulator.control.stats()[service.emulated];
+	const empty = { logins: 0, refreshes: 0, revokes: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0, apiAccepted: 0, apiRejected: 0, authorizations: [] as string[] };
+	return stats.users[service.userKey(user)] ?? empty;
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<Error> {
+	try {
+		await promise;
+	} catch (error) {
+		return error as Error;
+	}
+	throw new Error('expected a failure');
+}
+
+/** Everything n8n would show of an error: message, description and collected messages. */
+function shown(error: Error): string {
+	const record = error as Error & { description?: unknown; messages?: unknown };
+	return JSON.stringify([record.message, record.description, record.messages]);
+}
+
+describe.each(SERVICE_CASES)('$type', (service) => {
+	let user: TestUser;
+	let stored: StoredCredential;
+
+	beforeEach(() => {
+		user = service.newUser(emulator);
+		stored = new StoredCredential(service.credential(), service.data(emulator, user));
+	});
+
+	test('first use logs in once, sends that token as Bearer and persists it', async () => {
+		const body = await new Execution(stored).request(service.resource(emulator));
+		expect(body).toBeTruthy();
+		const seen = statsOf(service, user);
+		expect(seen.logins).toBe(1);
+		expect(seen.apiAccepted).toBe(1);
+		expect(seen.apiRejected).toBe(0);
+		expect(seen.authorizations).toEqual([`Bearer ${stored.data.sessionToken}`]);
+		expect(stored.data.sessionToken).toEqual(expect.any(String));
+		expect(String(stored.data.refreshToken).length).toBeGreaterThan(0);
+		expect(String(stored.data.tokenOwner)).toMatch(/^[0-9a-f]{64}$/);
+		if (service.lifetimeKey) expect(Date.parse(String(stored.data.expiresAt))).toBeGreaterThan(Date.now());
+		else expect(stored.data.expiresAt).toBe('');
+	});
+
+	test('later executions reuse the token: in this process and after a restart (persisted token)', async () => {
+		await new Execution(stored).request(service.resource(emulator));
+		await new Execution(stored).request(service.resource(emulator));
+		clearTokenCache(); // an n8n restart, or another process reading the same credential
+		await new Execution(stored).request(service.resource(emulator));
+		const seen = statsOf(service, user);
+		expect(seen.logins).toBe(1);
+		expect(seen.refreshes).toBe(0);
+		expect(seen.apiAccepted).toBe(3);
+		expect(stored.counters.preAuthentication).toBe(1);
+	});
+
+	test('50 concurrent executions on an empty token cause exactly one login and no failure', async () => {
+		const results = await Promise.allSettled(
+			Array.from({ length: 50 }, async () => await new Execution(stored).request(service.resource(emulator))),
+		);
+		expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+		const seen = statsOf(service, user);
+		expect(seen.logins).toBe(1);
+		expect(seen.refreshes).toBe(0);
+		expect(seen.apiAccepted).toBe(50);
+		expect(new Set(seen.authorizations).size).toBe(1);
+	});
+
+	test('an execution holding a superseded token sends the newer one (no call fails, no 401)', async () => {
+		const early = new Execution(stored); // loads the credential now, with an empty token
+		await new Execution(stored).request(service.resource(emulator));
+		const holder = new Execution(stored); // loads token #1
+		// The Test button (or any failure) forces a renewal: token #1 is now dead for one-token services.
+		await stored.preAuthentication(stored.load(), true);
+		await holder.request(service.resource(emulator));
+		await early.request(service.resource(emulator));
+		const seen = statsOf(service, user);
+		expect(seen.apiRejected).toBe(0);
+		expect(seen.apiAccepted).toBe(3);
+		expect(seen.logins + seen.refreshes).toBe(2);
+		expect(seen.authorizations.slice(1)).toEqual([`Bearer ${stored.data.sessionToken}`, `Bearer ${stored.data.sessionToken}`]);
+	});
+
+	test('a token killed from outside (expired, or another login) recovers with a refresh, not a login', async () => {
+		await new Execution(stored).request(service.resource(emulator));
+		emulator.control.expireAll(service.emulated);
+		const results = await Promise.allSettled(
+			Array.from({ length: 20 }, async () => await new Execution(stored).request(service.resource(emulator))),
+		);
+		expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+		const seen = statsOf(service, user);
+		expect(seen.logins).toBe(1);
+		expect(seen.refreshes).toBe(1);
+		expect(seen.apiAccepted).toBe(21);
+	});
+
+	test('after a restart, a dead persisted token is refreshed with the persisted refresh token', async () => {
+		await new Execution(stored).request(service.resource(emulator));
+		clearTokenCache();
+		emulator.control.expireAll(service.emulated);
+		await new Execution(stored).request(service.resource(emulator));
+		const seen = statsOf(service, user);
+		expect(seen.logins).toBe(1);
+		expect(seen.refreshes).toBe(1);
+		expect(seen.apiRejected).toBe(1); // the restarted process could not know before trying
+	});
+
+	test('a refused refresh token falls back to one login', async () => {
+		await new Execution(stored).request(service.resource(emulator));
+		emulator.control.revokeAll(service.emulated); // access and refresh tokens dead
+		await new Execution(stored).request(service.resource(emulator));
+		const seen = statsOf(service, user);
+		expect(seen.failedRefreshes).toBe(1);
+		expect(seen.logins).toBe(2);
+		expect(seen.apiAccepted).toBe(2);
+	});
+
+	test('a wrong secret fails with a message naming the service, without the password, and is not retried blindly', async () => {
+		const wrong = new StoredCredential(service.credential(), {
+			...service.data(emulator, user),
+			password: 'definitely-wrong-password',
+			apiCredential: 'definitely-wrong-credential',
+		});
+		const failedBefore = emulator.control.stats()[service.emulated].failedLogins;
+		const errors = await Promise.all(
+			Array.from({ length: 5 }, async () => await errorOf(new Execution(wrong).request(service.resource(emulator)))),
+		);
+		for (const error of errors) {
+			expect(shown(error)).toContain(service.label);
+			expect(shown(error)).toMatch(/rejected the credentials/);
+			for (const secret of [...secretsOf(user), 'definitely-wrong-password', 'definitely-wrong-credential']) {
+				expect(shown(error)).not.toContain(secret);
+			}
+		}
+		// n8n calls the hook twice per failed request and five executions tried: one login attempt.
+		expect(emulator.control.stats()[service.emulated].failedLogins - failedBefore).toBe(1);
+		expect(statsOf(service, user).apiAccepted + statsOf(service, user).apiRejected).toBe(0);
+	});
+
+	if (service.lifetimeKey) {
+		test('a token near its end is renewed (refresh) before it is sent: the API never sees it expire', async () => {
+			emulator.control.setLifetime(service.lifetimeKey!, 2);
+			try {
+				for (let i = 0; i < 6; i++) {
+					await new Execution(stored).request(service.resource(emulator));
+					await sleep(450);
+				}
+			} finally {
+				emulator.control.setLifetime(service.lifetimeKey!, 3600);
+			}
+			const seen = statsOf(service, user);
+			expect(seen.apiRejected).toBe(0);
+			expect(seen.apiAccepted).toBe(6);
+			expect(seen.logins).toBe(1);
+			expect(seen.refreshes).toBeGreaterThanOrEqual(1);
+		});
+	}
+});

@@ -1,0 +1,144 @@
+/**
+ * The six credential types, each pointed at the emulator: how to fill the credential for a fresh
+ * emulator user, which protected call proves the token, and where the emulator counts it.
+ */
+import { randomUUID } from 'crypto';
+
+import type { ICredentialDataDecryptedObject, ICredentialType, IRequestOptions } from 'n8n-workflow';
+
+import { FortiAuthenticatorApi } from '../../credentials/FortiAuthenticatorApi.credentials';
+import { FortiCasbApi } from '../../credentials/FortiCasbApi.credentials';
+import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
+import { FortiCwpApi } from '../../credentials/FortiCwpApi.credentials';
+import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
+import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
+import type { Emulator, EmulatedService } from '../emulator';
+
+export interface TestUser {
+	username: string;
+	password: string;
+	apiCredential?: string;
+}
+
+export interface ServiceCase {
+	type: string;
+	label: string;
+	emulated: EmulatedService;
+	credential: () => ICredentialType;
+	/** Key of `control.setLifetime`, undefined where tokens never expire. */
+	lifetimeKey?: string;
+	revokes: boolean;
+	data(emulator: Emulator, user: TestUser): ICredentialDataDecryptedObject;
+	/** The emulator's per-user stats key. */
+	userKey(user: TestUser): string;
+	resource(emulator: Emulator): IRequestOptions;
+	/** A fresh account, registered with the emulator. */
+	newUser(emulator: Emulator): TestUser;
+}
+
+let counter = 0;
+function unique(prefix: string): string {
+	counter++;
+	return `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function iamCase(
+	type: string,
+	label: string,
+	clientId: string,
+	credential: () => ICredentialType,
+	resourcePath: string,
+	method: 'GET' | 'POST',
+	extra: ICredentialDataDecryptedObject,
+): ServiceCase {
+	return {
+		type,
+		label,
+		emulated: 'iam',
+		credential,
+		lifetimeKey: clientId,
+		revokes: true,
+		data: (emulator, user) => ({ username: user.username, password: user.password, authUrl: emulator.urls.iam, ...extra }),
+		userKey: (user) => `${user.username}/${clientId}`,
+		resource: (emulator) => ({ uri: `${emulator.urls.iam}${resourcePath}`, method, json: true }),
+		newUser(emulator) {
+			const user = { username: unique('API'), password: unique('pw') };
+			emulator.control.addUser('iam', user);
+			return user;
+		},
+	};
+}
+
+function cnpCase(
+	type: string,
+	label: string,
+	emulated: 'casb' | 'cwp',
+	credential: () => ICredentialType,
+	authMethod: 'password' | 'apiCredential',
+): ServiceCase {
+	return {
+		type,
+		label,
+		emulated,
+		credential,
+		lifetimeKey: emulated,
+		revokes: false,
+		data: (emulator, user) => ({
+			authMethod,
+			username: user.username,
+			password: user.password,
+			apiCredential: user.apiCredential ?? '',
+			baseUrl: emulator.urls[emulated],
+		}),
+		userKey: (user) => (authMethod === 'apiCredential' ? `credential:${(user.apiCredential ?? '').slice(0, 8)}` : user.username),
+		resource: (emulator) => ({ uri: `${emulator.urls[emulated]}/api/v1/resourceURLMap`, method: 'GET', json: true }),
+		newUser(emulator) {
+			const user = { username: `${unique('user')}@example.com`, password: unique('pw'), apiCredential: randomUUID() };
+			emulator.control.addUser(emulated, user);
+			return user;
+		},
+	};
+}
+
+export const SERVICE_CASES: ServiceCase[] = [
+	iamCase('fortiSaseApi', 'FortiSASE', 'FortiSASE', () => new FortiSaseApi(), '/resource-api/v2/endpoints', 'GET', {
+		authMethod: 'apiUser',
+		clientId: 'FortiSASE',
+	}),
+	iamCase('fortiLanCloudApi', 'FortiLAN Cloud', 'fortilancloud', () => new FortiLanCloudApi(), '/api/v1/switches', 'GET', {
+		clientId: 'fortilancloud',
+	}),
+	iamCase('fortiCloudIamApi', 'FortiCloud IAM', 'flexvm', () => new FortiCloudIamApi(), '/ES/api/fortiflex/v2/programs/list', 'POST', {
+		service: 'fortiFlex',
+	}),
+	cnpCase('fortiCasbApi', 'FortiCASB', 'casb', () => new FortiCasbApi(), 'password'),
+	cnpCase('fortiCwpApi', 'FortiCWP', 'cwp', () => new FortiCwpApi(), 'apiCredential'),
+	{
+		type: 'fortiAuthenticatorApi',
+		label: 'FortiAuthenticator',
+		emulated: 'fac',
+		credential: () => new FortiAuthenticatorApi(),
+		revokes: false,
+		data: (emulator, user) => ({
+			baseUrl: emulator.urls.fac,
+			username: user.username,
+			password: user.password,
+			allowUnauthorizedCerts: false,
+			caCertificate: emulator.caCertificate,
+		}),
+		userKey: (user) => user.username,
+		resource: (emulator) => ({ uri: `${emulator.urls.fac}/api/fabric/device/status`, method: 'GET', json: true }),
+		newUser(emulator) {
+			const user = { username: unique('admin'), password: unique('pw') };
+			emulator.control.addUser('fac', user);
+			return user;
+		},
+	},
+];
+
+/** A secret must never show up in text the user or a log sees. */
+export function secretsOf(user: TestUser, ...tokens: Array<unknown>): string[] {
+	return [user.password, user.apiCredential, ...tokens].filter(
+		(value): value is string => typeof value === 'string' && value.length >= 6,
+	);
+}
