@@ -1,0 +1,265 @@
+/**
+ * What the credential layer does at the edges: TLS choices, revoke, FortiSASE's pasted token, the
+ * error shapes FORTINET-APIS.md lists, rate limits, and an outside login under the one-active-token
+ * rule. Real HTTP(S) against the emulator, through n8n-core's request code.
+ */
+import axios from 'axios';
+
+import { clearTokenCache, configureEngine, fortiAuthenticator, fortiLanCloud, revokeToken, settings } from '../../credentials/engine';
+import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
+import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
+import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
+import { startEmulator } from '../emulator';
+import type { Emulator, Fault } from '../emulator';
+import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
+import { SERVICE_CASES } from '../support/services';
+import type { ServiceCase, TestUser } from '../support/services';
+
+const DEFAULTS = { ...settings };
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
+});
+afterAll(async () => await emulator.close());
+beforeEach(() => {
+	clearTokenCache();
+	configureEngine({ ...DEFAULTS, timeoutMs: 1500, maxRetryAfterMs: 1500 });
+	emulator.control.clearFaults();
+});
+afterAll(() => configureEngine(DEFAULTS));
+
+const caseOf = (type: string): ServiceCase => SERVICE_CASES.find((c) => c.type === type)!;
+
+async function failureOf(promise: Promise<unknown>): Promise<string> {
+	try {
+		await promise;
+	} catch (error) {
+		const record = error as Error & { description?: unknown; messages?: unknown };
+		return [record.message, record.description, ...(Array.isArray(record.messages) ? record.messages : [])].join(' | ');
+	}
+	throw new Error('expected a failure');
+}
+
+function counts(service: ServiceCase, user: TestUser) {
+	return emulator.control.stats()[service.emulated].users[service.userKey(user)];
+}
+
+describe('FortiAuthenticator TLS (self-signed appliance certificate)', () => {
+	const fac = caseOf('fortiAuthenticatorApi');
+
+	test('is refused by default, with a message that says how to trust it', async () => {
+		const user = fac.newUser(emulator);
+		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '' });
+		const message = await failureOf(new Execution(stored).request(fac.resource(emulator)));
+		expect(message).toMatch(/FortiAuthenticator at https:\/\/127\.0\.0\.1:\d+ presented a TLS certificate that is not trusted/);
+		expect(message).toMatch(/CA certificate/);
+		expect(emulator.control.stats().fac.users[user.username]).toBeUndefined(); // never reached the login
+	});
+
+	test('is accepted with "Ignore SSL Issues" for this credential, token call and API call alike', async () => {
+		const user = fac.newUser(emulator);
+		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', allowUnauthorizedCerts: true });
+		await new Execution(stored).request(fac.resource(emulator));
+		expect(counts(fac, user)).toMatchObject({ logins: 1, apiAccepted: 1 });
+	});
+
+	test('is accepted with the appliance CA given in the credential', async () => {
+		const user = fac.newUser(emulator);
+		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: emulator.caCertificate });
+		await new Execution(stored).request(fac.resource(emulator));
+		expect(counts(fac, user)).toMatchObject({ logins: 1, apiAccepted: 1 });
+	});
+
+	test('the credential\'s TLS choice is not applied to other hosts', async () => {
+		const user = fac.newUser(emulator);
+		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', allowUnauthorizedCerts: true });
+		const request = await fortiAuthenticatorAuthenticate(stored, 'https://other.example.com/api');
+		expect(request).not.toHaveProperty('rejectUnauthorized');
+		expect(request).not.toHaveProperty('skipSslCertificateValidation');
+	});
+
+	async function fortiAuthenticatorAuthenticate(stored: StoredCredential, uri: string) {
+		const credentials = stored.load();
+		await stored.preAuthentication(credentials, false);
+		return await stored.authenticate(credentials, { url: uri, method: 'GET' });
+	}
+
+	test('has no revoke call: says so, drops the token, and the next use logs in again', async () => {
+		const user = fac.newUser(emulator);
+		const stored = new StoredCredential(fac.credential(), fac.data(emulator, user));
+		await new Execution(stored).request(fac.resource(emulator));
+		const result = await revokeToken(fortiAuthenticator, stored.load(), n8nHelpers);
+		expect(result).toMatchObject({ revokedAtService: false, hadToken: true });
+		expect(result.message).toMatch(/FortiAuthenticator has no token revoke call/);
+		await new Execution(stored).request(fac.resource(emulator));
+		expect(counts(fac, user)).toMatchObject({ logins: 2, revokes: 0, apiAccepted: 2, apiRejected: 0 });
+	});
+});
+
+describe('FortiCloud IAM revoke', () => {
+	const lan = caseOf('fortiLanCloudApi');
+
+	test('revokes at the service; the revoked token is dead and the next execution logs in again', async () => {
+		const user = lan.newUser(emulator);
+		const stored = new StoredCredential(lan.credential(), lan.data(emulator, user));
+		await new Execution(stored).request(lan.resource(emulator));
+		const revokedToken = String(stored.data.sessionToken);
+		const result = await revokeToken(fortiLanCloud, stored.load(), n8nHelpers);
+		expect(result).toMatchObject({ revokedAtService: true, hadToken: true });
+		const direct = await axios.get(`${emulator.urls.iam}/api/v1/switches`, {
+			headers: { Authorization: `Bearer ${revokedToken}` },
+			validateStatus: () => true,
+		});
+		expect(direct.status).toBe(401);
+		await new Execution(stored).request(lan.resource(emulator));
+		expect(counts(lan, user)).toMatchObject({ logins: 2, revokes: 1, apiAccepted: 2 });
+		// The only rejection is our own direct probe of the revoked token: n8n never sent it again.
+		expect(counts(lan, user).apiRejected).toBe(1);
+	});
+});
+
+describe('one active token per API user', () => {
+	const lan = caseOf('fortiLanCloudApi');
+
+	test('a login from outside n8n kills our token: 30 concurrent executions still all succeed, with one renewal', async () => {
+		const user = lan.newUser(emulator);
+		const stored = new StoredCredential(lan.credential(), lan.data(emulator, user));
+		await new Execution(stored).request(lan.resource(emulator));
+		// Another script using the same API user logs in.
+		const outside = await axios.post(`${emulator.urls.iam}/api/v1/oauth/token/`, {
+			username: user.username,
+			password: user.password,
+			client_id: 'fortilancloud',
+			client_secret: '',
+			grant_type: 'password',
+		});
+		expect(outside.status).toBe(200);
+		const results = await Promise.allSettled(
+			Array.from({ length: 30 }, async () => await new Execution(stored).request(lan.resource(emulator))),
+		);
+		expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+		const seen = counts(lan, user);
+		expect(seen.logins - 2 + seen.refreshes).toBe(1); // ours + the outside one, then one renewal
+		expect(seen.apiAccepted).toBe(31);
+	});
+
+	test('FortiLAN Cloud\'s 6 logins a minute: 30 concurrent executions on one API user cause one login and no 429', async () => {
+		emulator.control.setRateLimit('fortilancloud', { max: 6, windowMs: 60_000 });
+		try {
+			const user = lan.newUser(emulator);
+			const stored = new StoredCredential(lan.credential(), lan.data(emulator, user));
+			const results = await Promise.allSettled(
+				Array.from({ length: 30 }, async () => await new Execution(stored).request(lan.resource(emulator))),
+			);
+			expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+			expect(counts(lan, user)).toMatchObject({ logins: 1, rateLimited: 0, apiAccepted: 30 });
+		} finally {
+			emulator.control.setRateLimit('fortilancloud', null);
+		}
+	});
+});
+
+describe('FortiSASE ready-made access token', () => {
+	test('is sent as is, and a rejection says it expired and how to get a new one', async () => {
+		const sase = caseOf('fortiSaseApi');
+		const user = sase.newUser(emulator);
+		const login = await axios.post(`${emulator.urls.iam}/api/v1/oauth/token/`, {
+			username: user.username,
+			password: user.password,
+			client_id: 'FortiSASE',
+			client_secret: '',
+			grant_type: 'password',
+		});
+		const pasted = String(login.data.access_token);
+		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted });
+		await new Execution(stored).request(sase.resource(emulator));
+		await new Execution(stored).request(sase.resource(emulator));
+		expect(counts(sase, user)).toMatchObject({ logins: 1, apiAccepted: 2, authorizations: [`Bearer ${pasted}`, `Bearer ${pasted}`] });
+		emulator.control.expireAll('iam');
+		const message = await failureOf(new Execution(stored).request(sase.resource(emulator)));
+		expect(message).toMatch(/FortiSASE rejected the access token: ready-made tokens expire after one hour/);
+		expect(message).toMatch(/API User/);
+		expect(message).not.toContain(pasted);
+		expect(counts(sase, user).logins).toBe(1);
+	});
+});
+
+describe('error shapes from the token endpoint become clear messages', () => {
+	const flex = caseOf('fortiCloudIamApi');
+	const cases: Array<{ name: string; fault: Fault; expected: RegExp }> = [
+		{ name: 'HTTP 500', fault: { type: 'status', status: 500 }, expected: /FortiCloud IAM had an internal error during the login \(HTTP 500\)/ },
+		{ name: 'HTTP 503', fault: { type: 'status', status: 503 }, expected: /internal error during the login \(HTTP 503\)/ },
+		{ name: 'an HTML error page', fault: { type: 'html' }, expected: /FortiCloud IAM .*HTML page/ },
+		{ name: 'malformed JSON', fault: { type: 'malformedJson' }, expected: /FortiCloud IAM answered the token request with a body that is not JSON/ },
+		{ name: '200 without a token', fault: { type: 'noToken' }, expected: /FortiCloud IAM answered the token request without an access token/ },
+		{ name: 'a dropped connection', fault: { type: 'reset' }, expected: /Could not reach FortiCloud IAM at http:\/\/127\.0\.0\.1:\d+ \(connection closed by the server\)/ },
+		{ name: 'no answer within the timeout', fault: { type: 'delay', ms: 4000 }, expected: /FortiCloud IAM did not answer within 2 s/ },
+		{ name: 'a 429 asking for a long wait', fault: { type: 'rateLimit', retryAfter: 60 }, expected: /FortiCloud IAM is rate limiting logins \(HTTP 429\); it asks to wait 60 s/ },
+		{
+			name: 'a FortiSASE-style status_message body',
+			fault: { type: 'status', status: 403, body: JSON.stringify({ status: 'error', status_message: 'Permission denied for this API user', code: 403 }) },
+			expected: /FortiCloud IAM rejected the credentials \(HTTP 403\) \(Permission denied for this API user\)\. Check the API user ID and password/,
+		},
+		{
+			name: 'a FortiFlex-style message body',
+			fault: { type: 'status', status: 401, body: JSON.stringify({ status: -1, message: 'Invalid security token.' }) },
+			expected: /FortiCloud IAM rejected the credentials \(HTTP 401\) \(Invalid security token\.\)/,
+		},
+	];
+
+	test.each(cases)('$name', async ({ fault, expected }) => {
+		const user = flex.newUser(emulator);
+		const stored = new StoredCredential(new FortiCloudIamApi(), flex.data(emulator, user));
+		emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 2, fault });
+		const started = Date.now();
+		const message = await failureOf(new Execution(stored).request(flex.resource(emulator)));
+		expect(message).toMatch(expected);
+		expect(message).not.toContain(user.password);
+		expect(Date.now() - started).toBeLessThan(8000); // bounded: no hang, no retry loop
+		expect(counts(flex, user)?.apiAccepted ?? 0).toBe(0); // no request went out with an empty Bearer
+		expect(counts(flex, user)?.apiRejected ?? 0).toBe(0);
+	});
+
+	test('a 429 with a short Retry-After is waited out once, then the login succeeds', async () => {
+		const user = flex.newUser(emulator);
+		const stored = new StoredCredential(new FortiCloudIamApi(), flex.data(emulator, user));
+		emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'rateLimit', retryAfter: 1 } });
+		await new Execution(stored).request(flex.resource(emulator));
+		expect(counts(flex, user)).toMatchObject({ logins: 1, apiAccepted: 1 });
+	});
+
+	test('invalid_grant (bad password) names the fields to check', async () => {
+		const user = flex.newUser(emulator);
+		const stored = new StoredCredential(new FortiCloudIamApi(), { ...flex.data(emulator, user), password: 'wrong-password-1' });
+		const message = await failureOf(new Execution(stored).request(flex.resource(emulator)));
+		expect(message).toMatch(/FortiCloud IAM rejected the credentials \(HTTP 400\) \(Invalid credentials given\.: invalid_grant\)\. Check the API user ID and password/);
+		expect(message).not.toContain('wrong-password-1');
+	});
+
+	test('an unknown client_id says which client_id to fix', async () => {
+		const user = flex.newUser(emulator);
+		const stored = new StoredCredential(new FortiCloudIamApi(), { ...flex.data(emulator, user), service: 'custom', customClientId: 'notaclient' });
+		const message = await failureOf(new Execution(stored).request(flex.resource(emulator)));
+		expect(message).toMatch(/FortiCloud IAM refused client_id "notaclient" .*Check the Client ID/);
+	});
+
+	test('a missing field names it', async () => {
+		const stored = new StoredCredential(new FortiLanCloudApi(), { username: '', password: 'x', authUrl: emulator.urls.iam });
+		const message = await failureOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches`, json: true }));
+		expect(message).toMatch(/The FortiLAN Cloud credential has no API User ID: fill in "API User ID"/);
+	});
+
+	test('a URL that is not one names the field', async () => {
+		const stored = new StoredCredential(new FortiLanCloudApi(), { username: 'u', password: 'p', authUrl: 'customerapiauth' });
+		const message = await failureOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches`, json: true }));
+		expect(message).toMatch(/"Auth URL" of the FortiLAN Cloud credential is not a URL/);
+	});
+
+	test('the Service option of FortiCloud IAM picks the client_id', async () => {
+		const user = flex.newUser(emulator);
+		const stored = new StoredCredential(new FortiCloudIamApi(), { ...flex.data(emulator, user), service: 'fortiEdgeCloud' });
+		await new Execution(stored).request({ uri: `${emulator.urls.iam}/emulator/api/fortiedgecloud/resource`, json: true });
+		expect(emulator.control.stats().iam.users[`${user.username}/fortiedgecloud`]).toMatchObject({ logins: 1, apiAccepted: 1 });
+	});
+});
