@@ -1,0 +1,28 @@
+/**
+ * Demo logins the emulator knows from the start. Obviously fake; never real credentials.
+ * The IAM API user is valid for every known client_id.
+ */
+export const DEMO_ACCOUNTS = {
+	iam: {
+		username: 'demo-iam-api-user',
+		password: 'demo-iam-password',
+	},
+	casb: {
+		username: 'demo-casb@example.com',
+		password: 'demo-casb-password',
+		/** FortiCASB-generated API credential, sent as-is after "Basic " */
+		apiCredential: 'dec0ca5b-0000-4000-8000-000000000001',
+	},
+	cwp: {
+		username: 'demo-cwp@example.com',
+		password: 'demo-cwp-password',
+		/** FortiCWP-generated API credential, sent as-is after "Basic " */
+		apiCredential: 'dec0c0f0-0000-4000-8000-000000000002',
+	},
+	fac: {
+		username: 'demo-fac-admin',
+		password: 'demo-fac-password',
+	},
+} as const;
+
+export type DemoAccounts = typeof DEMO_ACCOUNTS;

@@ -1,0 +1,96 @@
+export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac';
+export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac'];
+
+export interface RateLimit {
+	max: number;
+	windowMs: number;
+}
+
+export interface EmulatorOptions {
+	/** default '127.0.0.1' */
+	host?: string;
+	/** default 0 = a free port */
+	ports?: Partial<Record<EmulatedService | 'control', number>>;
+	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp' */
+	lifetimes?: Record<string, number>;
+	/** IAM refresh returns a new refresh_token (default true) */
+	rotateRefreshTokens?: boolean;
+	/** per IAM client_id; null = no limit */
+	rateLimits?: Record<string, RateLimit | null>;
+	/** one line per request on stdout (default false) */
+	log?: boolean;
+}
+
+export type FaultEndpoint = 'token' | 'refresh' | 'revoke' | 'resource';
+export const FAULT_ENDPOINTS: readonly FaultEndpoint[] = ['token', 'refresh', 'revoke', 'resource'];
+
+export type Fault =
+	| { type: 'status'; status: number; body?: string; contentType?: string }
+	| { type: 'rateLimit'; retryAfter: number }
+	| { type: 'delay'; ms: number }
+	/** HTML error page, text/html; status defaults to 502 (pass 200 for a "success" page) */
+	| { type: 'html'; status?: number }
+	| { type: 'malformedJson' }
+	| { type: 'noToken' }
+	| { type: 'reset' }
+	| { type: 'expires'; value: unknown };
+
+export interface FaultSpec {
+	service: EmulatedService;
+	endpoint: FaultEndpoint;
+	count: number;
+	fault: Fault;
+}
+
+export interface Counters {
+	logins: number;
+	refreshes: number;
+	revokes: number;
+	failedLogins: number;
+	failedRefreshes: number;
+	rateLimited: number;
+	apiAccepted: number;
+	apiRejected: number;
+	/** every Authorization header value seen on protected resources, in order */
+	authorizations: string[];
+}
+
+export interface ServiceStats extends Counters {
+	users: Record<string, Counters>;
+}
+
+export type EmulatorStats = Record<EmulatedService, ServiceStats>;
+
+export interface EmulatorUser {
+	username?: string;
+	password?: string;
+	apiCredential?: string;
+}
+
+export interface EmulatorConfigPatch {
+	lifetimes?: Record<string, number>;
+	rotateRefreshTokens?: boolean;
+	rateLimits?: Record<string, RateLimit | null>;
+}
+
+export interface EmulatorControl {
+	stats(): EmulatorStats;
+	reset(): void;
+	expireAll(service?: EmulatedService): void;
+	revokeAll(service?: EmulatedService): void;
+	addUser(service: EmulatedService, user: EmulatorUser): void;
+	setLifetime(key: string, seconds: number): void;
+	setRefreshRotation(on: boolean): void;
+	setRateLimit(clientId: string, limit: RateLimit | null): void;
+	injectFault(spec: FaultSpec): void;
+	clearFaults(): void;
+	activeToken(service: EmulatedService, userKey: string): string | undefined;
+}
+
+export interface Emulator {
+	urls: Record<EmulatedService | 'control', string>;
+	/** PEM that verifies the FortiAuthenticator listener */
+	caCertificate: string;
+	control: EmulatorControl;
+	close(): Promise<void>;
+}
