@@ -80,6 +80,11 @@ export class TokenCache {
 	clear(): void {
 		this.entries.clear();
 	}
+
+	/** Read-only view for tests and benchmarks (what the cache holds, and under which keys). */
+	snapshot(): Array<[string, Readonly<CacheEntry>]> {
+		return [...this.entries.entries()];
+	}
 }
 
 /** Replaces the entry's token, remembering the old one as dead. */

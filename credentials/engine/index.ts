@@ -1,4 +1,13 @@
-export { authenticate, clearTokenCache, getToken, preAuthenticate, refreshToken, revokeToken, tokenCacheSize } from './tokens';
+export {
+	authenticate,
+	clearTokenCache,
+	getToken,
+	preAuthenticate,
+	refreshToken,
+	revokeToken,
+	tokenCacheSize,
+	tokenCacheSnapshot,
+} from './tokens';
 export type { ObtainedToken, RevokeResult } from './tokens';
 export { configureEngine, settings } from './settings';
 export { FortinetTokenError } from './errors';

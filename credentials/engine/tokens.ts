@@ -342,3 +342,8 @@ export function clearTokenCache(): void {
 export function tokenCacheSize(): number {
 	return cache.size;
 }
+
+/** For tests and benchmarks: the cache's keys and entries, as they are held in memory. */
+export function tokenCacheSnapshot(): Array<[string, Readonly<CacheEntry>]> {
+	return cache.snapshot();
+}
