@@ -41,6 +41,10 @@ export default [
 			'n8n-nodes-base/node-execute-block-missing-continue-on-fail': 'off',
 			'n8n-nodes-base/node-resource-description-filename-against-convention': 'off',
 			'n8n-nodes-base/node-param-fixed-collection-type-unsorted-items': 'off',
+			// Superseded by @n8n/community-nodes/node-connection-type-literal, which wants
+			// NodeConnectionTypes.Main where these two still want the string 'main'.
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
 		},
 	},
 ];

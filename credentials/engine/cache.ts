@@ -87,12 +87,15 @@ export class TokenCache {
 	}
 }
 
+/** Remembers a token (access or refresh) as dead: it is never sent or used again. */
+export function markDead(entry: CacheEntry, token: string): void {
+	entry.superseded.push(fingerprint(token));
+	if (entry.superseded.length > SUPERSEDED_KEPT) entry.superseded.shift();
+}
+
 /** Replaces the entry's token, remembering the old one as dead. */
 export function replaceToken(entry: CacheEntry, token: TokenSet | undefined): void {
-	if (entry.token && entry.token.accessToken !== token?.accessToken) {
-		entry.superseded.push(fingerprint(entry.token.accessToken));
-		if (entry.superseded.length > SUPERSEDED_KEPT) entry.superseded.shift();
-	}
+	if (entry.token && entry.token.accessToken !== token?.accessToken) markDead(entry, entry.token.accessToken);
 	entry.token = token;
 }
 

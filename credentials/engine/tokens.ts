@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { identityKey, isSuperseded, replaceToken, TokenCache } from './cache';
+import { identityKey, isSuperseded, markDead, replaceToken, TokenCache } from './cache';
 import type { CacheEntry } from './cache';
 import { FortinetTokenError, redact, settle } from './errors';
 import { renewalWindow } from './expiry';
@@ -90,7 +90,8 @@ function renew(
 	const { protocol } = service;
 	const run = async (): Promise<TokenSet> => {
 		if (entry.refused && Date.now() < entry.refused.until) throw entry.refused.error;
-		const refreshToken = entry.token?.refreshToken ?? fallbackRefreshToken;
+		const stored = fallbackRefreshToken && !isSuperseded(entry, fallbackRefreshToken) ? fallbackRefreshToken : undefined;
+		const refreshToken = entry.token?.refreshToken ?? stored;
 		if (mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
 			const refreshed = await settle(async () => await protocol.refresh!(call, connection, refreshToken, service));
 			if (refreshed.ok) return refreshed.value;
@@ -321,10 +322,16 @@ export async function revokeToken(
 	if (token && service.protocol.revoke) {
 		const revoke = service.protocol.revoke;
 		const call = createAuthCall(helpers, connection.tls, service.label);
-		const revoked = await settle(async () => await revoke(call, connection, token.accessToken, service));
-		if (!revoked.ok) throw scrubbed(revoked.error, connection, entry, service);
+		// Both halves of the session: a surviving refresh token would still mint access tokens.
+		for (const secret of [token.accessToken, token.refreshToken]) {
+			if (!secret) continue;
+			const revoked = await settle(async () => await revoke(call, connection, secret, service));
+			if (!revoked.ok) throw scrubbed(revoked.error, connection, entry, service);
+		}
 		revokedAtService = true;
 	}
+	// A copy of the refresh token may still be stored in the credential: never try it.
+	if (token?.refreshToken) markDead(entry, token.refreshToken);
 	replaceToken(entry, undefined);
 	const message = !token
 		? `No ${service.label} token was held for this credential; nothing to revoke.`

@@ -105,6 +105,7 @@ describe('FortiCloud IAM revoke', () => {
 		const stored = new StoredCredential(lan.credential(), lan.data(emulator, user));
 		await new Execution(stored).request(lan.resource(emulator));
 		const revokedToken = String(stored.data.sessionToken);
+		const revokedRefreshToken = String(stored.data.refreshToken);
 		const result = await revokeToken(fortiLanCloud, stored.load(), n8nHelpers);
 		expect(result).toMatchObject({ revokedAtService: true, hadToken: true });
 		const direct = await axios.get(`${emulator.urls.iam}/api/v1/switches`, {
@@ -112,8 +113,16 @@ describe('FortiCloud IAM revoke', () => {
 			validateStatus: () => true,
 		});
 		expect(direct.status).toBe(401);
+		// The session is over at the service: the refresh token cannot mint a new access token either.
+		const refresh = await axios.post(
+			`${emulator.urls.iam}/api/v1/oauth/token/`,
+			{ client_id: 'fortilancloud', grant_type: 'refresh_token', refresh_token: revokedRefreshToken },
+			{ validateStatus: () => true },
+		);
+		expect(refresh.status).toBe(400);
 		await new Execution(stored).request(lan.resource(emulator));
-		expect(counts(lan, user)).toMatchObject({ logins: 2, revokes: 1, apiAccepted: 2 });
+		// Two revoke calls (access and refresh token); the stored refresh token was not tried again.
+		expect(counts(lan, user)).toMatchObject({ logins: 2, revokes: 2, apiAccepted: 2, failedRefreshes: 1 });
 		// The only rejection is our own direct probe of the revoked token: n8n never sent it again.
 		expect(counts(lan, user).apiRejected).toBe(1);
 	});

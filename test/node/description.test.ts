@@ -1,0 +1,97 @@
+/** The node's static description: what n8n's editor and loader read. */
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+
+import { SERVICES } from '../../credentials/engine';
+import { FortinetToken } from '../../nodes/FortinetToken/FortinetToken.node';
+
+const dir = join(__dirname, '..', '..', 'nodes', 'FortinetToken');
+const { description } = new FortinetToken();
+
+function property(name: string) {
+	const found = description.properties.filter((p) => p.name === name);
+	expect(found.length).toBeGreaterThan(0);
+	return found;
+}
+
+/** Evaluates the subtitle expression the way the editor does for plain JS expressions. */
+function subtitle(operation: string, service: string): string {
+	const expression = String(description.subtitle);
+	expect(expression.startsWith('={{') && expression.endsWith('}}')).toBe(true);
+	const body = expression.slice(3, -2);
+	const evaluate = new Function('$parameter', `return (${body});`) as (p: Record<string, string>) => string;
+	return evaluate({ operation, service });
+}
+
+describe('Fortinet Token node description', () => {
+	test('identity, version and package registration', () => {
+		expect(description.name).toBe('fortinetToken');
+		expect(description.displayName).toBe('Fortinet Token');
+		expect(description.version).toBe(1);
+		const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { n8n: { nodes: string[] } };
+		expect(pkg.n8n.nodes).toContain('dist/nodes/FortinetToken/FortinetToken.node.js');
+	});
+
+	test('light and dark icons are different files that exist', () => {
+		const icon = description.icon as { light: string; dark: string };
+		expect(icon.light).not.toBe(icon.dark);
+		for (const file of [icon.light, icon.dark]) {
+			expect(file.startsWith('file:')).toBe(true);
+			expect(existsSync(join(dir, file.slice('file:'.length)))).toBe(true);
+		}
+	});
+
+	test('codex file', () => {
+		const codex = JSON.parse(readFileSync(join(dir, 'FortinetToken.node.json'), 'utf8')) as Record<string, unknown>;
+		expect(codex).toMatchObject({
+			node: 'n8n-nodes-fortinet-token.fortinetToken',
+			nodeVersion: '1.0',
+			codexVersion: '1.0',
+			categories: ['Development'],
+			resources: {
+				primaryDocumentation: [{ url: 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortinet-token-node' }],
+			},
+		});
+	});
+
+	test('not offered to AI agents: its output is access tokens', () => {
+		expect(description.usableAsTool).toBeFalsy();
+	});
+
+	test('the Service parameter selects one of the six credentials, each required', () => {
+		const [service] = property('service');
+		const values = (service.options as Array<{ value: string }>).map((o) => o.value).sort();
+		expect(values).toEqual(Object.keys(SERVICES).sort());
+		expect(values).toHaveLength(6);
+		expect(description.credentials?.map((c) => c.name).sort()).toEqual(values);
+		for (const credential of description.credentials ?? []) {
+			expect(credential.required).toBe(true);
+			expect(credential.displayOptions).toEqual({ show: { service: [credential.name] } });
+		}
+	});
+
+	test('operations and their options', () => {
+		const [operation] = property('operation');
+		expect((operation.options as Array<{ value: string }>).map((o) => o.value)).toEqual(['getToken', 'refreshToken', 'revokeToken']);
+		const options = property('options');
+		const byOperation = Object.fromEntries(
+			options.map((o) => [
+				(o.displayOptions?.show?.operation as string[])[0],
+				(o.options as Array<{ name: string; default: unknown }>).map((x) => [x.name, x.default]),
+			]),
+		);
+		expect(byOperation).toEqual({
+			getToken: [
+				['forceNewLogin', false],
+				['includeRefreshToken', false],
+			],
+			refreshToken: [['includeRefreshToken', false]],
+		});
+	});
+
+	test('the subtitle shows operation and service', () => {
+		expect(subtitle('getToken', 'fortiLanCloudApi')).toBe('Get Token: FortiLAN Cloud');
+		expect(subtitle('revokeToken', 'fortiCloudIamApi')).toBe('Revoke Token: FortiCloud IAM');
+		expect(subtitle('refreshToken', 'fortiAuthenticatorApi')).toBe('Refresh Token: FortiAuthenticator');
+	});
+});
