@@ -88,19 +88,24 @@ export class FortiLanCloudApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiLanCloud, credentials, requestOptions);
 
-	// The login in preAuthentication proves the password (n8n always runs it on Test); revoking a
-	// token that does not exist is a documented no-op, so this proves the client_id without side effects.
+	// n8n 2.8 runs preAuthentication on Test only when no token is stored, and retries only on a
+	// 401, so the test request itself must prove the secret: the smallest call that does is the
+	// password grant. (Under the one-active-token rule it also ends the token running workflows
+	// hold; they recover with one renewal.)
 	test: ICredentialTestRequest = {
 		request: {
 			method: 'POST',
 			baseURL: '={{$credentials.authUrl}}',
-			url: '/api/v1/oauth/revoke_token/',
-			body: { client_id: '={{$credentials.clientId || "fortilancloud"}}', token: NO_SUCH_TOKEN },
+			url: '/api/v1/oauth/token/',
+			body: {
+				username: '={{$credentials.username}}',
+				password: '={{$credentials.password}}',
+				client_id: '={{$credentials.clientId || "fortilancloud"}}',
+				client_secret: '',
+				grant_type: 'password',
+			},
 			json: true,
 		},
 	};
 }
 
-// Not a secret: a token that cannot exist, so the revoke call changes nothing.
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
-const NO_SUCH_TOKEN = 'n8n-credential-test-no-such-token';

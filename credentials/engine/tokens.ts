@@ -40,11 +40,17 @@ function isExpired(token: TokenSet, now = Date.now()): boolean {
 	return token.expiresAt !== null && now >= token.expiresAt;
 }
 
-/** The token n8n stored with the credential, as a TokenSet (refresh token only for its own identity). */
+/**
+ * The token n8n stored with the credential, as a TokenSet. A token issued to another identity (the
+ * user changed the password or user since) is not this credential's: it is never sent or refreshed.
+ */
 function storedToken(credentials: ICredentialDataDecryptedObject, key: string): TokenSet | undefined {
 	const accessToken = optionalText(credentials, 'sessionToken');
 	if (!accessToken || accessToken === STATIC_TOKEN_MARKER) return undefined;
-	const ownToken = optionalText(credentials, 'tokenOwner') === key;
+	const owner = optionalText(credentials, 'tokenOwner');
+	if (owner && owner !== key) return undefined;
+	// No owner recorded (a token imported by hand): usable, but its refresh token is not trusted.
+	const ownToken = owner === key;
 	const expiresAt = Date.parse(optionalText(credentials, 'expiresAt'));
 	return {
 		accessToken,
@@ -185,7 +191,7 @@ export async function authenticate(
 	const { connection, key } = resolved;
 	const stored = storedToken(credentials, key);
 	const entry = stored ? cache.obtain(key) : cache.get(key);
-	if (!entry) throw noToken(service);
+	if (!entry) return withoutToken(request);
 	if (entry.inflight) return withTls(withBearer(request, (await entry.inflight).accessToken), connection);
 	adoptStored(entry, stored);
 	let token = entry.token;
@@ -195,15 +201,23 @@ export async function authenticate(
 		// A renewal that failed while the token is still valid: send it; the service has the last word.
 		else if (!token || isExpired(token)) throw renewed.error;
 	}
-	if (!token) throw noToken(service);
+	if (!token) return withoutToken(request);
 	return withTls(withBearer(request, token.accessToken), connection);
 }
 
-function noToken(service: ServiceDescription): FortinetTokenError {
-	return new FortinetTokenError(
-		'configuration',
-		`No ${service.label} token is available yet for this credential: open the credential and click "Test", or run a node that uses it.`,
-	);
+/**
+ * No token for this identity in this process, and no way to log in from here (`authenticate` gets
+ * no HTTP helper): the request goes out without credentials, never with an empty or a foreign
+ * Bearer. The service's 401 makes n8n run preAuthentication (which logs in) and retry, in the HTTP
+ * Request node and on the credential Test button alike.
+ */
+function withoutToken(request: IHttpRequestOptions): IHttpRequestOptions {
+	if (request.headers) {
+		for (const name of Object.keys(request.headers)) {
+			if (name.toLowerCase() === 'authorization') delete request.headers[name];
+		}
+	}
+	return request;
 }
 
 function withBearer(request: IHttpRequestOptions, token: string): IHttpRequestOptions {

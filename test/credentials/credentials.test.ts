@@ -167,6 +167,25 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		expect(statsOf(service, user).apiAccepted + statsOf(service, user).apiRejected).toBe(0);
 	});
 
+	test('after the credential is edited to another user or a wrong password, the old identity\'s token is never sent', async () => {
+		await new Execution(stored).request(service.resource(emulator));
+		const oldToken = `Bearer ${String(stored.data.sessionToken)}`;
+		// The user edits the credential; n8n keeps the hidden fields (token of the previous identity).
+		const other = service.newUser(emulator);
+		stored.data = { ...stored.data, ...service.data(emulator, other) };
+		await new Execution(stored).request(service.resource(emulator));
+		expect(statsOf(service, other)).toMatchObject({ logins: 1, apiAccepted: 1 });
+		expect(statsOf(service, user)).toMatchObject({ logins: 1, apiAccepted: 1, refreshes: 0 });
+
+		stored.data = { ...stored.data, password: 'edited-to-a-wrong-password', apiCredential: 'edited-to-a-wrong-credential' };
+		const error = await errorOf(new Execution(stored).request(service.resource(emulator)));
+		expect(shown(error)).toMatch(/rejected the credentials/);
+		const sent = emulator.control.stats()[service.emulated].authorizations;
+		expect(sent.filter((value) => value === oldToken)).toHaveLength(1);
+		expect(sent.filter((value) => value === `Bearer ${String(stored.data.sessionToken)}`)).toHaveLength(1);
+		expect(sent.some((value) => /^Bearer\s*(undefined|null)?$/.test(value))).toBe(false);
+	});
+
 	if (service.lifetimeKey) {
 		test('a token near its end is renewed (refresh) before it is sent: the API never sees it expire', async () => {
 			emulator.control.setLifetime(service.lifetimeKey!, 2);
