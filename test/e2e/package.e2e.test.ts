@@ -1,0 +1,324 @@
+/**
+ * This package in a real n8n 2.8.4: built, packed and installed into the user folder's nodes
+ * directory as a user's n8n would load it, against the emulator started in this process.
+ * The CLI part runs `n8n execute` (a new n8n process each time, so persistence across processes is
+ * exercised); the server part runs one `n8n start` for webhooks, schedules and the Test button.
+ */
+import axios from 'axios';
+import { spawnSync } from 'node:child_process';
+
+import { startEmulator } from '../emulator';
+import type { Emulator, EmulatedService } from '../emulator';
+import { SERVICE_CASES } from '../support/services';
+import type { ServiceCase, TestUser } from '../support/services';
+import { cleanupAll, ensureN8n, findSecrets, nodeError, nodeItems, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
+import type { ExportedCredential } from './n8n';
+import {
+	chain,
+	httpWithCredential,
+	httpWithHeaderExpression,
+	manualTrigger,
+	scheduleEverySeconds,
+	tokenNode,
+	webhookTrigger,
+} from './workflows';
+import type { CredentialRef } from './workflows';
+
+jest.setTimeout(240_000);
+
+const PACKAGE = 'n8n-nodes-fortinet-token';
+
+let emulator: Emulator;
+let env: N8nEnv;
+/** Every secret the suite hands to n8n or n8n obtained: none may appear in n8n's output. */
+const secrets = new Set<string>();
+
+interface Account {
+	service: ServiceCase;
+	user: TestUser;
+	credential: CredentialRef;
+	node: string;
+}
+
+const accounts: Account[] = [];
+
+function credentialId(index: number): string {
+	return `fortiE2eCred${String(index).padStart(4, '0')}`;
+}
+
+function resourceOf(service: ServiceCase): { method: 'GET' | 'POST'; url: string } {
+	const request = service.resource(emulator);
+	return { method: (request.method as 'GET' | 'POST') ?? 'GET', url: String(request.uri) };
+}
+
+function countersOf(account: Account) {
+	const none = { logins: 0, refreshes: 0, revokes: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0, apiAccepted: 0, apiRejected: 0, authorizations: [] as string[] };
+	return emulator.control.stats()[account.service.emulated].users[account.service.userKey(account.user)] ?? none;
+}
+
+function rememberSecrets(exported: ExportedCredential[]): void {
+	for (const credential of exported) {
+		for (const field of ['password', 'apiCredential', 'refreshToken', 'accessToken']) {
+			const value = credential.data[field];
+			if (typeof value === 'string' && value.length >= 6) secrets.add(value);
+		}
+	}
+}
+
+/** What n8n persisted for each credential, by id (one `n8n export:credentials` call). */
+async function persistedAll(): Promise<Map<string, Record<string, unknown>>> {
+	const exported = await env.exportCredentials();
+	rememberSecrets(exported);
+	return new Map(exported.map((credential) => [credential.id, credential.data]));
+}
+
+async function persisted(id: string): Promise<Record<string, unknown>> {
+	const found = (await persistedAll()).get(id);
+	if (!found) throw new Error(`credential ${id} not persisted`);
+	return found;
+}
+
+beforeAll(async () => {
+	ensureN8n();
+	const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+	// FortiLAN's 6-logins-a-minute limit is switched on for the webhook burst below.
+	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
+	env = await N8nEnv.create({ logLevel: 'debug', installPackageFrom: REPO_ROOT });
+
+	SERVICE_CASES.forEach((service, index) => {
+		const user = service.newUser(emulator);
+		const credential = { id: credentialId(index + 1), name: `${service.label} (emulator)`, type: service.type };
+		accounts.push({ service, user, credential, node: service.label });
+		for (const secret of [user.password, user.apiCredential]) if (secret) secrets.add(secret);
+	});
+	await env.importCredentials(
+		accounts.map(({ service, user, credential }) => ({ ...credential, data: service.data(emulator, user) })),
+	);
+}, 15 * 60_000);
+
+afterAll(async () => {
+	await env?.cleanup();
+	cleanupAll();
+	await emulator?.close();
+});
+
+describe('CLI executions (n8n execute: a new n8n process per run)', () => {
+	let everyService: string;
+
+	beforeAll(async () => {
+		everyService = await env.importWorkflow(
+			chain('every service', [
+				manualTrigger(),
+				...accounts.map((account) => {
+					const { method, url } = resourceOf(account.service);
+					return httpWithCredential(account.node, account.credential, method, url);
+				}),
+			]),
+		);
+	});
+
+	test('the package is loaded from <userFolder>/.n8n/nodes, as a community package', () => {
+		expect(env.installed?.name).toBe(PACKAGE);
+		expect(env.installed?.installedDir).toContain('/.n8n/nodes/node_modules/n8n-nodes-fortinet-token');
+	});
+
+	test('HTTP Request with each predefined credential: one login each, the emulator saw that Bearer', async () => {
+		const result = await env.execute(everyService);
+		expect(result.exitCode).toBe(0);
+		expect(result.stdout + result.stderr).toContain(`Loaded all credentials and nodes from ${PACKAGE}`);
+		const all = await persistedAll();
+		for (const account of accounts) {
+			expect(nodeItems(result.output, account.node)).toHaveLength(1);
+			const stored = all.get(account.credential.id)!;
+			expect(countersOf(account)).toMatchObject({ logins: 1, refreshes: 0, apiAccepted: 1, apiRejected: 0 });
+			expect(countersOf(account).authorizations).toEqual([`Bearer ${String(stored.sessionToken)}`]);
+			expect(String(stored.tokenOwner)).toMatch(/^[0-9a-f]{64}$/);
+		}
+	});
+
+	test('a second execution (another process) reuses the persisted tokens: no login', async () => {
+		const result = await env.execute(everyService);
+		expect(result.exitCode).toBe(0);
+		for (const account of accounts) {
+			expect(countersOf(account)).toMatchObject({ logins: 1, refreshes: 0, apiAccepted: 2, apiRejected: 0 });
+		}
+	});
+
+	test('after the emulator expires every token, the next execution recovers with a refresh, not a failure', async () => {
+		for (const service of ['iam', 'casb', 'cwp', 'fac'] as EmulatedService[]) emulator.control.expireAll(service);
+		const result = await env.execute(everyService);
+		expect(result.exitCode).toBe(0);
+		const all = await persistedAll();
+		for (const account of accounts) {
+			// A fresh process cannot know the stored token died: one rejected call, one refresh, no login.
+			expect(countersOf(account)).toMatchObject({ logins: 1, refreshes: 1, apiAccepted: 3, apiRejected: 1 });
+			const stored = all.get(account.credential.id)!;
+			expect(countersOf(account).authorizations.at(-1)).toBe(`Bearer ${String(stored.sessionToken)}`);
+		}
+	});
+
+	test('Fortinet Token node: Get → HTTP Request with an Authorization expression → Revoke', async () => {
+		const lan = accounts.find((account) => account.service.type === 'fortiLanCloudApi')!;
+		const { url } = resourceOf(lan.service);
+		const id = await env.importWorkflow(
+			chain('token node', [
+				manualTrigger(),
+				tokenNode('Get Token', lan.credential, 'getToken'),
+				httpWithHeaderExpression('Call with token', url),
+				tokenNode('Revoke Token', lan.credential, 'revokeToken'),
+			]),
+		);
+		const before = { ...countersOf(lan) };
+		const result = await env.execute(id);
+		expect(result.exitCode).toBe(0);
+		const [got] = nodeItems(result.output, 'Get Token');
+		const stored = await persisted(lan.credential.id);
+		// The node handed out the token the credential layer persisted: no login needed.
+		expect(got).toMatchObject({
+			service: 'FortiLAN Cloud',
+			tokenType: 'Bearer',
+			accessToken: stored.sessionToken,
+			authorizationHeader: `Bearer ${String(stored.sessionToken)}`,
+			fromCache: true,
+		});
+		expect(got).not.toHaveProperty('refreshToken');
+		expect(nodeItems(result.output, 'Call with token')).toHaveLength(1);
+		expect(nodeItems(result.output, 'Revoke Token')).toEqual([
+			expect.objectContaining({ service: 'FortiLAN Cloud', revoked: true, hadToken: true }),
+		]);
+		const after = countersOf(lan);
+		expect(after.logins - before.logins).toBe(0);
+		expect(after.revokes - before.revokes).toBe(2); // access and refresh token
+		expect(after.authorizations.at(-1)).toBe(`Bearer ${String(stored.sessionToken)}`);
+		// The revoked token is dead at the service…
+		const probe = await axios.get(url, { headers: { Authorization: `Bearer ${String(stored.sessionToken)}` }, validateStatus: () => true });
+		expect(probe.status).toBe(401);
+		// …and the next HTTP Request execution logs in again instead of failing.
+		const next = await env.execute(everyService);
+		expect(next.exitCode).toBe(0);
+		expect(countersOf(lan).logins - after.logins).toBe(1);
+	});
+
+	test('a wrong password fails the execution with a message naming the service, and nothing secret is logged', async () => {
+		const lan = accounts.find((account) => account.service.type === 'fortiLanCloudApi')!;
+		const wrong = { id: credentialId(90), name: 'FortiLAN Cloud (wrong password)', type: 'fortiLanCloudApi' };
+		const wrongPassword = 'e2e-wrong-password-4711';
+		secrets.add(wrongPassword);
+		await env.importCredentials([{ ...wrong, data: { ...lan.service.data(emulator, lan.user), password: wrongPassword } }]);
+		const id = await env.importWorkflow(chain('wrong password', [manualTrigger(), httpWithCredential('FortiLAN Cloud', wrong, 'GET', resourceOf(lan.service).url)]));
+		const result = await env.execute(id);
+		expect(result.exitCode).toBe(1);
+		const error = nodeError(result.output, 'FortiLAN Cloud');
+		expect(error?.message).toMatch(/^FortiLAN Cloud rejected the credentials \(HTTP 400\)/);
+		expect(error?.message).toMatch(/Check the API ID and password/);
+		expect(findSecrets(result.stdout + result.stderr, [...secrets])).toEqual([]);
+	});
+});
+
+describe('n8n start: webhooks, schedules and the Test button in one long-running n8n', () => {
+	let server: N8nServer;
+
+	beforeAll(async () => {
+		server = await env.startServer();
+		await server.setupOwner();
+		await server.createApiKey();
+	}, 5 * 60_000);
+
+	afterAll(async () => {
+		await server?.stop();
+		// Whatever n8n printed over the whole suite, at debug level: no password, credential or token.
+		const exported = await env.exportCredentials();
+		rememberSecrets(exported);
+		const tokenNodeOutputs = [...secrets].filter((secret) => env.logs.includes(`"accessToken": "${secret}"`));
+		const leaked = findSecrets(env.logs, [...secrets].filter((secret) => !tokenNodeOutputs.includes(secret)));
+		expect(leaked).toEqual([]);
+	});
+
+	test('the six credential types are offered under "Predefined Credential Type" (authenticate present)', async () => {
+		const types = await server.getTypes('credentials');
+		for (const service of SERVICE_CASES) {
+			const type = types.find((candidate) => candidate.name === service.type);
+			expect(type).toBeDefined();
+			expect(type?.authenticate).toEqual({});
+		}
+		const nodes = await server.getTypes('nodes');
+		expect(nodes.some((node) => node.name === 'n8n-nodes-fortinet-token.fortinetToken')).toBe(true);
+	});
+
+	test('30 concurrent webhook executions on one FortiLAN Cloud API user: all succeed, exactly one login', async () => {
+		emulator.control.setRateLimit('fortilancloud', { max: 6, windowMs: 60_000 });
+		const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+		const user = lan.newUser(emulator);
+		secrets.add(user.password);
+		const credential = await server.createCredential({ name: 'FortiLAN Cloud (webhook)', type: lan.type, data: lan.data(emulator, user) });
+		const ref = { id: credential.id, name: credential.name, type: lan.type };
+		const workflow = await server.createWorkflow(
+			chain('webhook burst', [webhookTrigger('fortilan-burst'), httpWithCredential('FortiLAN Cloud', ref, 'GET', resourceOf(lan).url)]),
+		);
+		await server.activateWorkflow(workflow.id);
+		// The first answer that is not a 404 is itself an execution (and the one login).
+		await server.waitForWebhook('fortilan-burst');
+		const responses = await Promise.all(
+			Array.from({ length: 30 }, async () => await axios.get(server.webhookUrl('fortilan-burst'), { validateStatus: () => true })),
+		);
+		expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
+		const counters = emulator.control.stats().iam.users[lan.userKey(user)];
+		expect(counters).toMatchObject({ logins: 1, refreshes: 0, rateLimited: 0, apiRejected: 0 });
+		expect(counters.apiAccepted).toBeGreaterThanOrEqual(31);
+		expect(new Set(counters.authorizations).size).toBe(1);
+		await server.deactivateWorkflow(workflow.id);
+		emulator.control.setRateLimit('fortilancloud', null);
+	});
+
+	test('a Schedule Trigger workflow runs repeatedly on one token', async () => {
+		const sase = SERVICE_CASES.find((service) => service.type === 'fortiSaseApi')!;
+		const user = sase.newUser(emulator);
+		secrets.add(user.password);
+		const credential = await server.createCredential({ name: 'FortiSASE (schedule)', type: sase.type, data: sase.data(emulator, user) });
+		const ref = { id: credential.id, name: credential.name, type: sase.type };
+		const workflow = await server.createWorkflow(
+			chain('schedule', [scheduleEverySeconds(2), httpWithCredential('FortiSASE', ref, 'GET', resourceOf(sase).url)]),
+		);
+		await server.activateWorkflow(workflow.id);
+		const executions = await server.waitForExecutions(workflow.id, 2, 60_000);
+		await server.deactivateWorkflow(workflow.id);
+		expect(executions.length).toBeGreaterThanOrEqual(2);
+		expect(executions.every((execution) => execution.status === 'success')).toBe(true);
+		const counters = emulator.control.stats().iam.users[sase.userKey(user)];
+		expect(counters.logins).toBe(1);
+		expect(counters.apiAccepted).toBeGreaterThanOrEqual(2);
+		expect(new Set(counters.authorizations).size).toBe(1);
+	});
+
+	test('the Test button passes for each credential and fails when the secret is wrong', async () => {
+		for (const account of accounts) {
+			const before = { ...countersOf(account) };
+			// n8n sends the test request through httpRequest, which takes no CA certificate (the legacy
+			// path our token calls and the HTTP Request node use does): the Test button needs
+			// "Ignore SSL Issues" for a self-signed FortiAuthenticator. Documented in the README.
+			const data =
+				account.service.type === 'fortiAuthenticatorApi'
+					? { ...(await persisted(account.credential.id)), caCertificate: '', allowUnauthorizedCerts: true }
+					: undefined;
+			const result = await server.testCredential({ ...account.credential, data });
+			expect({ type: account.service.type, ...result }).toMatchObject({ type: account.service.type, status: 'OK' });
+			const after = countersOf(account);
+			// The secret was checked at the service: a login (or, where a token is stored, an API call).
+			expect(after.logins + after.apiAccepted).toBeGreaterThan(before.logins + before.apiAccepted);
+		}
+		for (const account of accounts) {
+			const wrong = await server.testCredential({
+				...account.credential,
+				data: { ...account.service.data(emulator, account.user), password: 'test-button-wrong-pw', apiCredential: 'test-button-wrong-cred', sessionToken: '' },
+			});
+			expect(wrong.status).toBe('Error');
+			expect(findSecrets(wrong.message, ['test-button-wrong-pw', 'test-button-wrong-cred', ...secrets])).toEqual([]);
+		}
+		secrets.add('test-button-wrong-pw');
+		secrets.add('test-button-wrong-cred');
+		const fac = accounts.find((account) => account.service.type === 'fortiAuthenticatorApi')!;
+		const caOnly = await server.testCredential({ ...fac.credential });
+		expect(caOnly).toEqual({ status: 'Error', message: 'self-signed certificate' });
+	});
+});
