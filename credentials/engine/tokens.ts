@@ -135,6 +135,14 @@ function renew(
 }
 
 /**
+ * The two request functions the engine uses, without the rest of n8n's helper object (whose other
+ * members close over the whole execution): what an entry keeps to renew from `authenticate`.
+ */
+function keptHelpers(helpers: RequestHelpers): RequestHelpers {
+	return { httpRequest: helpers.httpRequest, request: helpers.request };
+}
+
+/**
  * Makes the stored token the entry's current one when this process has none, or when the stored one
  * is newer (expires later): another n8n process, or this one before a restart, renewed it.
  */
@@ -167,7 +175,7 @@ export async function preAuthenticate(
 	}
 	const { connection, key } = resolved;
 	const entry = cache.obtain(key);
-	entry.helpers = helpers;
+	entry.helpers = keptHelpers(helpers);
 	if (entry.inflight) return persisted(await entry.inflight, key);
 	const stored = storedToken(credentials, key);
 	adoptStored(entry, stored);
@@ -268,7 +276,7 @@ export async function getToken(
 	}
 	const { connection, key } = resolved;
 	const entry = cache.obtain(key);
-	entry.helpers = helpers;
+	entry.helpers = keptHelpers(helpers);
 	const stored = storedToken(credentials, key);
 	if (!options.forceNewLogin) {
 		if (entry.inflight) return { token: await entry.inflight, fromCache: true };
@@ -297,7 +305,7 @@ export async function refreshToken(
 	}
 	const { connection, key } = resolved;
 	const entry = cache.obtain(key);
-	entry.helpers = helpers;
+	entry.helpers = keptHelpers(helpers);
 	if (entry.inflight) return await entry.inflight;
 	const stored = storedToken(credentials, key);
 	adoptStored(entry, stored);
@@ -328,7 +336,7 @@ export async function revokeToken(
 	}
 	const { connection, key } = resolved;
 	const entry = cache.obtain(key);
-	entry.helpers = helpers;
+	entry.helpers = keptHelpers(helpers);
 	if (entry.inflight) await entry.inflight.catch(() => undefined);
 	adoptStored(entry, storedToken(credentials, key));
 	const token = entry.token;
