@@ -1,0 +1,222 @@
+/**
+ * What the engine's `authenticate` (cache lookup, identity hash, header) costs per request,
+ * compared with a static `Authorization` header, measured in the same process and interleaved so
+ * that a noisy machine affects both sides alike.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { authenticate, fortiSase, preAuthenticate } from '../../credentials/engine';
+import type { Emulator } from '../emulator';
+import { gcFunction } from './memory';
+import { n8nHelpers } from '../support/n8n';
+import { SERVICE_CASES } from '../support/services';
+
+type Authorize = (request: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+
+export function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(sorted: number[], p: number): number {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** A FortiSASE credential with a token already cached (one login against the emulator). */
+export async function warmCredential(emulator: Emulator): Promise<ICredentialDataDecryptedObject> {
+	const sase = SERVICE_CASES.find((c) => c.type === 'fortiSaseApi')!;
+	const user = sase.newUser(emulator);
+	const credentials: ICredentialDataDecryptedObject = {
+		...sase.data(emulator, user),
+		sessionToken: '',
+		refreshToken: '',
+		expiresAt: '',
+		tokenOwner: '',
+	};
+	Object.assign(credentials, await preAuthenticate(fortiSase, credentials, n8nHelpers));
+	return credentials;
+}
+
+function authorizers(credentials: ICredentialDataDecryptedObject): { ours: Authorize; static: Authorize } {
+	const header = `Bearer ${String(credentials.sessionToken)}`;
+	return {
+		ours: async (request) => await authenticate(fortiSase, credentials, request),
+		static: async (request) => {
+			request.headers = { ...request.headers, Authorization: header };
+			return request;
+		},
+	};
+}
+
+export interface HttpOverhead {
+	client: string;
+	rounds: number;
+	requestsPerRound: number;
+	staticUsPerRequest: number;
+	oursUsPerRequest: number;
+	medianRatio: number;
+	minRatio: number;
+	maxRatio: number;
+}
+
+async function startPlainServer(): Promise<{ url: string; close: () => Promise<void> }> {
+	const server = http.createServer((req, res) => {
+		req.resume();
+		req.on('end', () => {
+			res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '11' });
+			res.end('{"ok":true}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/resource`;
+	return {
+		url,
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+type Send = (request: IHttpRequestOptions) => Promise<void>;
+
+/** node:http with a keep-alive agent: the cheapest client, so any overhead shows. */
+function rawSender(): { send: Send; close: () => void } {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const send: Send = async (request) =>
+		await new Promise<void>((resolve, reject) => {
+			const req = http.request(
+				String(request.url),
+				{ method: request.method ?? 'GET', headers: request.headers as http.OutgoingHttpHeaders, agent },
+				(res) => {
+					res.resume();
+					res.on('end', resolve);
+					res.on('error', reject);
+				},
+			);
+			req.on('error', reject);
+			req.end();
+		});
+	return { send, close: () => agent.destroy() };
+}
+
+/** n8n-core's own httpRequest (axios underneath), as a node would send it. */
+function n8nSender(): { send: Send; close: () => void } {
+	return {
+		send: async (request) => {
+			await n8nHelpers.httpRequest(request);
+		},
+		close: () => undefined,
+	};
+}
+
+async function loop(send: Send, authorize: Authorize, url: string, count: number): Promise<number> {
+	const started = performance.now();
+	for (let i = 0; i < count; i++) {
+		const request = await authorize({ url, method: 'GET', headers: { Accept: 'application/json' } });
+		await send(request);
+	}
+	return performance.now() - started;
+}
+
+/** Rounds of static then ours (order alternating), the ratio taken per round, the median reported. */
+export async function httpOverhead(
+	credentials: ICredentialDataDecryptedObject,
+	options: { rounds: number; perRound: number },
+): Promise<HttpOverhead[]> {
+	const server = await startPlainServer();
+	const auth = authorizers(credentials);
+	const results: HttpOverhead[] = [];
+	try {
+		for (const [client, make] of [
+			['node:http keep-alive', rawSender],
+			['n8n-core httpRequest', n8nSender],
+		] as const) {
+			const { send, close } = make();
+			await loop(send, auth.static, server.url, 300); // warm-up both paths
+			await loop(send, auth.ours, server.url, 300);
+			const ratios: number[] = [];
+			let staticMs = 0;
+			let oursMs = 0;
+			const { gc } = gcFunction();
+			for (let round = 0; round < options.rounds; round++) {
+				// A collection between rounds, so that neither side pays for the other's garbage.
+				gc();
+				let s: number;
+				let o: number;
+				if (round % 2 === 0) {
+					s = await loop(send, auth.static, server.url, options.perRound);
+					o = await loop(send, auth.ours, server.url, options.perRound);
+				} else {
+					o = await loop(send, auth.ours, server.url, options.perRound);
+					s = await loop(send, auth.static, server.url, options.perRound);
+				}
+				ratios.push(o / s);
+				staticMs += s;
+				oursMs += o;
+			}
+			close();
+			const n = options.rounds * options.perRound;
+			results.push({
+				client,
+				rounds: options.rounds,
+				requestsPerRound: options.perRound,
+				staticUsPerRequest: (staticMs * 1000) / n,
+				oursUsPerRequest: (oursMs * 1000) / n,
+				medianRatio: median(ratios),
+				minRatio: Math.min(...ratios),
+				maxRatio: Math.max(...ratios),
+			});
+		}
+	} finally {
+		await server.close();
+	}
+	return results;
+}
+
+export interface InProcessTiming {
+	name: string;
+	calls: number;
+	p50Us: number;
+	p99Us: number;
+	meanUs: number;
+}
+
+/** `authenticate(service, credentials, options)` alone vs a static header function, per call. */
+export async function inProcessOverhead(credentials: ICredentialDataDecryptedObject, calls: number): Promise<InProcessTiming[]> {
+	const auth = authorizers(credentials);
+	const url = 'https://portal.prod.fortisase.com/resource-api/v2/endpoints';
+	const samples: Record<'ours' | 'static', number[]> = { ours: [], static: [] };
+	const chunk = 1000;
+	for (let warm = 0; warm < 5000; warm++) {
+		await auth.ours({ url, method: 'GET' });
+		await auth.static({ url, method: 'GET' });
+	}
+	for (let done = 0; done < calls; done += chunk) {
+		// Interleave chunks so both sides see the same machine noise.
+		for (const name of done % (2 * chunk) === 0 ? (['static', 'ours'] as const) : (['ours', 'static'] as const)) {
+			const fn = auth[name];
+			const list = samples[name];
+			for (let i = 0; i < chunk; i++) {
+				const request: IHttpRequestOptions = { url, method: 'GET', headers: { Accept: 'application/json' } };
+				const t0 = process.hrtime.bigint();
+				await fn(request);
+				list.push(Number(process.hrtime.bigint() - t0) / 1000);
+			}
+		}
+	}
+	return (['static', 'ours'] as const).map((name) => {
+		const sorted = [...samples[name]].sort((a, b) => a - b);
+		return {
+			name: name === 'ours' ? 'engine `authenticate` (cached token)' : 'static header function',
+			calls: sorted.length,
+			p50Us: percentile(sorted, 50),
+			p99Us: percentile(sorted, 99),
+			meanUs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+		};
+	});
+}

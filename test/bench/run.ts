@@ -1,0 +1,224 @@
+/**
+ * `npm run bench`: the token engine vs a credential written the way n8n's docs show, side by side
+ * in one process against the in-process Fortinet emulator (loopback only). Prints a markdown
+ * report and writes the same text to test/bench/RESULTS.md. Not a test: nothing here asserts; the
+ * machine may be shared and noisy, so timings are only compared as ratios measured in one run.
+ *
+ * Environment: BENCH_REQUESTS (default 1000 per run), BENCH_SOAK_S (default 11),
+ * BENCH_IDENTITIES (default 10000).
+ */
+import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
+import { startEmulator } from '../emulator';
+import { SERVICE_CASES } from '../support/services';
+import type { Impl, RunResult, SoakResult } from './load';
+import { loadRun, soakRun } from './load';
+import { cacheMemory } from './memory';
+import type { MemoryResult } from './memory';
+import { httpOverhead, inProcessOverhead, warmCredential } from './overhead';
+import type { HttpOverhead, InProcessTiming } from './overhead';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
+const SOAK_MS = Number(process.env.BENCH_SOAK_S ?? 11) * 1000;
+const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 10_000);
+const CONCURRENCY = [1, 10, 50];
+const SOAK_LIFETIME_S = 2;
+
+function progress(line: string): void {
+	process.stderr.write(`[bench] ${line}\n`);
+}
+
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+const per1000 = (value: number, requests: number): string => {
+	const v = (value * 1000) / requests;
+	return Number.isInteger(v) ? String(v) : v.toFixed(1);
+};
+
+async function loadSection(): Promise<RunResult[]> {
+	// FortiLAN Cloud keeps its real limit (6 auth calls a minute per client_id); reset() between runs
+	// empties the window, so every run starts with the full budget.
+	const emulator = await startEmulator();
+	const results: RunResult[] = [];
+	try {
+		for (const service of SERVICE_CASES) {
+			for (const concurrency of CONCURRENCY) {
+				for (const impl of ['ours', 'baseline'] as Impl[]) {
+					const result = await loadRun(emulator, service, impl, concurrency, REQUESTS);
+					results.push(result);
+					progress(
+						`load ${service.label} c=${concurrency} ${impl}: logins ${result.logins}, refreshes ${result.refreshes}, ` +
+							`401s ${result.apiRejected}, 429s ${result.rateLimited}, failed ${result.failed} (${fmt(result.wallMs / 1000, 1)} s)`,
+					);
+				}
+			}
+		}
+	} finally {
+		await emulator.close();
+	}
+	return results;
+}
+
+async function soakSection(): Promise<SoakResult[]> {
+	const lifetimes: Record<string, number> = {};
+	for (const service of SERVICE_CASES) if (service.lifetimeKey) lifetimes[service.lifetimeKey] = SOAK_LIFETIME_S;
+	// 2-second tokens would need ~30 renewals a minute: FortiLAN's 6-a-minute limit is lifted here
+	// (the load section measures it); it counts refreshes as well as logins.
+	const emulator = await startEmulator({ lifetimes, rateLimits: { fortilancloud: null, fortiedgecloud: null } });
+	clearTokenCache();
+	try {
+		const runs = SERVICE_CASES.filter((s) => s.lifetimeKey).flatMap((service) =>
+			(['ours', 'baseline'] as Impl[]).map(
+				async (impl) =>
+					await soakRun(emulator, service, impl, { concurrency: 3, durationMs: SOAK_MS, thinkMs: 100, lifetimeS: SOAK_LIFETIME_S }),
+			),
+		);
+		const results = await Promise.all(runs);
+		for (const r of results) {
+			progress(`soak ${r.service} ${r.impl}: ${r.requests} requests, logins ${r.logins}, refreshes ${r.refreshes}, 401s ${r.apiRejected}, failed ${r.failed}`);
+		}
+		return results;
+	} finally {
+		await emulator.close();
+	}
+}
+
+async function overheadSection(): Promise<{ http: HttpOverhead[]; inProcess: InProcessTiming[] }> {
+	const emulator = await startEmulator();
+	try {
+		clearTokenCache();
+		const credentials = await warmCredential(emulator);
+		const http = await httpOverhead(credentials, { rounds: 41, perRound: 200 });
+		for (const h of http) progress(`overhead ${h.client}: median ratio ${fmt(h.medianRatio, 3)}`);
+		const inProcess = await inProcessOverhead(credentials, 50_000);
+		for (const t of inProcess) progress(`in-process ${t.name}: p50 ${fmt(t.p50Us, 2)} µs, p99 ${fmt(t.p99Us, 2)} µs`);
+		return { http, inProcess };
+	} finally {
+		clearTokenCache();
+		await emulator.close();
+	}
+}
+
+function report(
+	load: RunResult[],
+	soak: SoakResult[],
+	overhead: { http: HttpOverhead[]; inProcess: InProcessTiming[] },
+	memory: MemoryResult[],
+	totalS: number,
+): string {
+	const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
+	const lines: string[] = [];
+	const out = (line = '') => lines.push(line);
+	out('## Performance');
+	out();
+	out(
+		`_${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · Node ${process.version} · ${os.cpus().length} CPUs (${cpu}) · ${os.platform()} ${os.arch()} · whole run ${fmt(totalS)} s_`,
+	);
+	out();
+	out(
+		'How to reproduce: `npm run bench` (in-process Fortinet emulator on 127.0.0.1; every request goes through n8n-core\'s real `requestWithAuthentication`, as the HTTP Request node does).',
+	);
+	out();
+	out(
+		'**Baseline** = a credential written the way n8n\'s docs show: `preAuthentication` logs in with `this.helpers.httpRequest` whenever the token is empty (n8n also calls it after any failed request), returns `{sessionToken}`, nothing shared between executions; `Authorization: Bearer {{$credentials.sessionToken}}`. ' +
+			'**Ours** = this package\'s credentials. Each authenticated request is one execution, which loads the stored credential at its start.',
+	);
+	out();
+	out(`### Logins per 1,000 authenticated requests (${REQUESTS} requests per run, fresh API user per run)`);
+	out();
+	out('FortiLAN Cloud runs with its real limit of 6 auth calls per minute. "failed" = requests that finally threw after n8n\'s own retry; "401s" = calls the API rejected.');
+	out();
+	out('| service | concurrency | logins ours | logins baseline | refreshes ours | failed ours | failed baseline | 401s ours | 401s baseline | 429s baseline |');
+	out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+	for (const service of SERVICE_CASES) {
+		for (const concurrency of CONCURRENCY) {
+			const ours = load.find((r) => r.service === service.label && r.concurrency === concurrency && r.impl === 'ours');
+			const base = load.find((r) => r.service === service.label && r.concurrency === concurrency && r.impl === 'baseline');
+			if (!ours || !base) continue;
+			out(
+				`| ${service.label} | ${concurrency} | ${per1000(ours.logins, ours.requests)} | ${per1000(base.logins, base.requests)} | ` +
+					`${per1000(ours.refreshes, ours.requests)} | ${per1000(ours.failed, ours.requests)} | ${per1000(base.failed, base.requests)} | ` +
+					`${per1000(ours.apiRejected, ours.requests)} | ${per1000(base.apiRejected, base.requests)} | ${per1000(base.rateLimited, base.requests)} |`,
+			);
+		}
+	}
+	out();
+	const soakS = soak[0]?.durationS ?? SOAK_MS / 1000;
+	out(
+		`### Soak: ${SOAK_LIFETIME_S}-second tokens for ${fmt(soakS, 1)} s (≈${fmt(soakS / SOAK_LIFETIME_S, 1)} lifetimes), 3 concurrent workers per credential, 100 ms pause between executions`,
+	);
+	out();
+	out('All ten runs at once (5 services × ours/baseline; FortiAuthenticator tokens never expire). FortiLAN\'s rate limit is lifted here: 2-second tokens need ~30 renewals a minute.');
+	out();
+	out('| service | impl | requests | logins | refreshes | 401s the API saw | failed |');
+	out('|---|---|---:|---:|---:|---:|---:|');
+	for (const r of soak) {
+		out(`| ${r.service} | ${r.impl} | ${r.requests} | ${r.logins} | ${r.refreshes} | ${r.apiRejected} | ${r.failed} |`);
+	}
+	out();
+	out('### Per-request overhead of the engine\'s `authenticate` vs a static header');
+	out();
+	out('(a) Real loopback HTTP to a plain local `node:http` server, same request loop; rounds alternate static/ours, ratio per round, median reported (target ≤ 1.05).');
+	out();
+	out('| client | rounds × requests | static µs/req | ours µs/req | median ratio ours/static | min–max ratio |');
+	out('|---|---:|---:|---:|---:|---:|');
+	for (const h of overhead.http) {
+		out(
+			`| ${h.client} | ${h.rounds} × ${h.requestsPerRound} | ${fmt(h.staticUsPerRequest, 1)} | ${fmt(h.oursUsPerRequest, 1)} | **${fmt(h.medianRatio, 3)}** | ${fmt(h.minRatio, 3)}–${fmt(h.maxRatio, 3)} |`,
+		);
+	}
+	out();
+	out('(b) In-process, the call alone (cached FortiSASE token, awaited), chunks interleaved:');
+	out();
+	out('| function | calls | p50 µs | p99 µs | mean µs |');
+	out('|---|---:|---:|---:|---:|');
+	for (const t of overhead.inProcess) out(`| ${t.name} | ${t.calls} | ${fmt(t.p50Us, 2)} | ${fmt(t.p99Us, 2)} | ${fmt(t.meanUs, 2)} |`);
+	out();
+	out('### Memory of the token cache');
+	out();
+	out(
+		`Real entries made by the engine's \`getToken\` (request building, response parser, identity hash), the HTTP answer stubbed in-process with the services' real token sizes so the emulator's own memory is not counted. Heap after full GC (${memory[0]?.gc ?? 'gc'}); cache capacity ${IDENTITIES}.`,
+	);
+	out();
+	out(`| token shape | identities | heap delta | per entry | after inserting ${3 * IDENTITIES} identities: entries kept | heap delta | growth vs full cache |`);
+	out('|---|---:|---:|---:|---:|---:|---:|');
+	for (const m of memory) {
+		out(
+			`| ${m.shape} | ${m.identities} (size ${m.cacheSize}) | ${fmt(m.heapDeltaMB, 1)} MB | ${fmt(m.bytesPerEntry)} B | ${m.overfill?.sizeAfter ?? ''} | ${fmt(m.overfill?.heapAfterMB ?? NaN, 1)} MB | ${fmt(m.overfill?.growth ?? NaN, 2)}× |`,
+		);
+	}
+	out();
+	return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+	const started = performance.now();
+	const defaults = { ...settings };
+	try {
+		progress(`load: ${SERVICE_CASES.length} services × concurrency ${CONCURRENCY.join('/')} × ours/baseline, ${REQUESTS} requests each`);
+		const load = await loadSection();
+		progress(`soak: ${SOAK_MS / 1000} s of ${SOAK_LIFETIME_S}-second tokens`);
+		const soak = await soakSection();
+		progress('overhead');
+		const overhead = await overheadSection();
+		progress(`memory: ${IDENTITIES} identities, then ${3 * IDENTITIES}`);
+		const memory = await cacheMemory(IDENTITIES);
+		for (const m of memory) {
+			progress(`memory ${m.shape}: ${fmt(m.heapDeltaMB, 1)} MB for ${m.identities}; after ${m.overfill?.inserted}: size ${m.overfill?.sizeAfter}, ${fmt(m.overfill?.growth ?? NaN, 2)}×`);
+		}
+		const markdown = report(load, soak, overhead, memory, (performance.now() - started) / 1000);
+		process.stdout.write(`${markdown}\n`);
+		const file = path.join(__dirname, 'RESULTS.md');
+		writeFileSync(file, `${markdown}\n`);
+		progress(`written to ${path.relative(process.cwd(), file)}`);
+	} finally {
+		configureEngine(defaults);
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exitCode = 1;
+});

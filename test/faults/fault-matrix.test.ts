@@ -1,0 +1,265 @@
+/**
+ * Fault matrix: every service × every fault the emulator can put on its token endpoint (and on
+ * its refresh endpoint), through n8n-core's real requestWithAuthentication (`Execution`). For each:
+ * a clear error naming the service or a bounded success, a bounded wall time, an exact count of
+ * token-endpoint calls (no retry loop, no login storm), and never an empty Bearer on the wire.
+ *
+ * n8n calls `preAuthentication` twice for a failed request (first use, then "after any error"),
+ * so a persistent fault costs exactly two token calls per execution.
+ */
+import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
+import { startEmulator } from '../emulator';
+import type { Emulator, Fault } from '../emulator';
+import { Execution, StoredCredential } from '../support/n8n';
+import { SERVICE_CASES, secretsOf } from '../support/services';
+import type { ServiceCase, TestUser } from '../support/services';
+import {
+	badAuthorizations,
+	countCalls,
+	countersOf,
+	FAILING_TOKEN_FAULTS,
+	failureOf,
+	restoreTokenCalls,
+	shownText,
+	spyOnTokenCalls,
+	TIMEOUT_MS,
+	tokenCalls,
+} from './support';
+
+const DEFAULTS = { ...settings };
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
+	spyOnTokenCalls();
+});
+afterAll(async () => {
+	restoreTokenCalls();
+	configureEngine(DEFAULTS);
+	await emulator.close();
+});
+beforeEach(() => {
+	clearTokenCache();
+	configureEngine({ ...DEFAULTS, timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500 });
+	emulator.control.clearFaults();
+	tokenCalls.length = 0;
+});
+afterEach(() => {
+	emulator.control.clearFaults();
+	// Whatever the fault, nothing that is not a real token ever went out as a Bearer.
+	expect(badAuthorizations(emulator)).toEqual([]);
+});
+
+/** Protected-API calls the emulated service received, authenticated or not. */
+function apiCalls(service: ServiceCase): number {
+	const stats = emulator.control.stats()[service.emulated];
+	return stats.apiAccepted + stats.apiRejected;
+}
+
+interface Setup {
+	user: TestUser;
+	stored: StoredCredential;
+	run: () => Promise<unknown>;
+}
+
+function setup(service: ServiceCase): Setup {
+	const user = service.newUser(emulator);
+	const stored = new StoredCredential(service.credential(), service.data(emulator, user));
+	return { user, stored, run: async () => await new Execution(stored).request(service.resource(emulator)) };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+	const started = Date.now();
+	const value = await work();
+	return { value, ms: Date.now() - started };
+}
+
+/** Faults whose message n8n's NodeApiError replaces with its generic "Bad gateway" headline. */
+function headlineRewritten(fault: Fault): boolean {
+	return fault.type === 'html';
+}
+
+const ABSURD_EXPIRIES: unknown[] = [-3600, 0, 'soon', 1e15, -1e15, null, { seconds: 10 }, '1e400'];
+
+describe.each(SERVICE_CASES)('$type: faults on the token endpoint', (service) => {
+	const label = service.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+	test.each(FAILING_TOKEN_FAULTS)('$name → a clear error naming the service, two token calls, no request sent', async ({ fault, message, maxMs }) => {
+		const { user, run } = setup(service);
+		const apiCallsBefore = apiCalls(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 5, fault });
+		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		const text = shownText(error);
+		// n8n's NodeApiError may replace the headline with its own text and keep ours in
+		// description/messages: what the user sees is all of it.
+		expect(text).toMatch(message(label));
+		if (!headlineRewritten(fault)) expect(error.message).toMatch(message(label));
+		expect(text).not.toMatch(/undefined|\[object Object\]/);
+		for (const secret of secretsOf(user)) expect(text).not.toContain(secret);
+		expect(ms).toBeLessThan(maxMs);
+		// One attempt per hook call: n8n's first call and its "after any error" call.
+		expect(countCalls('login')).toBe(2);
+		expect(countCalls('refresh')).toBe(0);
+		const seen = countersOf(emulator, service, user);
+		expect(seen.apiAccepted + seen.apiRejected).toBe(0); // nothing was sent without a token
+		expect(apiCalls(service)).toBe(apiCallsBefore); // not even unauthenticated (no user to attribute it to)
+	});
+
+	// NodeApiError turns any message containing "bad gateway" into its generic 502 headline
+	// ("Bad gateway - the service failed to handle your request"), even for an HTTP 200 answer. The
+	// engine quotes the HTML page's <title> — nginx's is "502 Bad Gateway" — into its message, so the
+	// headline loses the service name and the reason (both survive in the description).
+	test.failing.each(FAILING_TOKEN_FAULTS.filter((f) => headlineRewritten(f.fault)))(
+		'KNOWN ENGINE GAP: $name → the error headline itself names the service',
+		async ({ fault }) => {
+			const { run } = setup(service);
+			emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 5, fault });
+			const error = await failureOf(run());
+			expect(error.message).toContain(service.label);
+		},
+	);
+
+	test('persistent HTTP 500: five executions, two token calls each, no storm', async () => {
+		const { run } = setup(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 100, fault: { type: 'status', status: 500 } });
+		for (let i = 0; i < 5; i++) await failureOf(run());
+		expect(countCalls()).toBe(10);
+	});
+
+	test('50 concurrent executions during a 500 share one login attempt per hook round (single-flight)', async () => {
+		const { user, run } = setup(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 100, fault: { type: 'status', status: 500 } });
+		const results = await Promise.allSettled(Array.from({ length: 50 }, async () => await run()));
+		expect(results.every((r) => r.status === 'rejected')).toBe(true);
+		// 100 hook calls collapse into a handful of shared renewals.
+		expect(countCalls()).toBeLessThanOrEqual(4);
+		expect(countersOf(emulator, service, user).apiAccepted).toBe(0);
+	});
+
+	test('429 with a short Retry-After → one bounded wait, then the login succeeds', async () => {
+		const { user, run } = setup(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 1, fault: { type: 'rateLimit', retryAfter: 1 } });
+		const { ms } = await timed(run);
+		expect(ms).toBeGreaterThanOrEqual(900);
+		expect(ms).toBeLessThan(4000);
+		expect(countCalls('login')).toBe(2); // the 429, then the one retry
+		expect(countersOf(emulator, service, user)).toMatchObject({ logins: 1, apiAccepted: 1, apiRejected: 0 });
+	});
+
+	test('429 with a Retry-After above the engine limit is not waited out (no hang)', async () => {
+		configureEngine({ maxRetryAfterMs: 500 });
+		const { run } = setup(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 5, fault: { type: 'rateLimit', retryAfter: 1 } });
+		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		expect(error.message).toMatch(new RegExp(`${label} is rate limiting logins`));
+		expect(ms).toBeLessThan(900);
+		expect(countCalls('login')).toBe(2);
+	});
+
+	// Fortinet counts failed logins against the account (FortiCare: 10 errors an hour) and FortiLAN
+	// allows 6 auth calls a minute: after a 429 that says "wait 60 s", asking again sooner only burns
+	// the budget. The engine remembers refused logins (bad credentials) but not rate limits.
+	test.failing('KNOWN ENGINE GAP: after a 429 asking to wait 60 s, later executions do not call the token endpoint again before then', async () => {
+		const { run } = setup(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 100, fault: { type: 'rateLimit', retryAfter: 60 } });
+		for (let i = 0; i < 5; i++) await failureOf(run());
+		expect(countCalls()).toBeLessThanOrEqual(1);
+	});
+
+	test.each(ABSURD_EXPIRIES.map((value) => ({ value, shown: JSON.stringify(value) })))(
+		'absurd expiry $shown → success, a sane stored expiry, and no renewal on every request',
+		async ({ value }) => {
+			const { user, stored, run } = setup(service);
+			emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 1, fault: { type: 'expires', value } });
+			await run();
+			const expiresAt = String(stored.data.expiresAt);
+			if (expiresAt !== '') {
+				const at = Date.parse(expiresAt);
+				expect(at).toBeGreaterThan(Date.now());
+				expect(at).toBeLessThan(Date.now() + 366 * 24 * 3600 * 1000);
+			}
+			for (let i = 0; i < 10; i++) await run();
+			expect(countCalls()).toBe(1);
+			expect(countersOf(emulator, service, user)).toMatchObject({ logins: 1, refreshes: 0, apiAccepted: 11, apiRejected: 0 });
+		},
+	);
+
+	test('a 1-second expiry (shorter than any sane renewal window) is renewed, not renewed on every request', async () => {
+		const { user, run } = setup(service);
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 1, fault: { type: 'expires', value: service.emulated === 'casb' || service.emulated === 'cwp' ? Date.now() + 1500 : 1.5 } });
+		await run();
+		for (let i = 0; i < 10; i++) await run();
+		// Within ~100 ms of requests the token is still valid: at most one renewal, never ten.
+		expect(countCalls()).toBeLessThanOrEqual(2);
+		expect(countersOf(emulator, service, user).apiRejected).toBe(0);
+	});
+});
+
+describe.each(SERVICE_CASES)('$type: faults on the refresh endpoint', (service) => {
+	const label = service.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+	/** A working token, then killed at the service so that the next execution must renew. */
+	async function withDeadToken(): Promise<Setup> {
+		const s = setup(service);
+		await s.run();
+		emulator.control.expireAll(service.emulated);
+		tokenCalls.length = 0;
+		return s;
+	}
+
+	test.each([
+		{ name: 'HTTP 500', fault: { type: 'status', status: 500 } as Fault },
+		{ name: 'an HTML page', fault: { type: 'html' } as Fault },
+		{ name: 'malformed JSON', fault: { type: 'malformedJson' } as Fault },
+		{ name: 'a 200 without a token', fault: { type: 'noToken' } as Fault },
+	])('refresh fails with $name → one fallback login, the execution succeeds', async ({ fault }) => {
+		const { user, run } = await withDeadToken();
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 5, fault });
+		await run();
+		expect(countCalls('refresh')).toBe(1);
+		expect(countCalls('login')).toBe(1);
+		const seen = countersOf(emulator, service, user);
+		expect(seen).toMatchObject({ logins: 2, refreshes: 0, apiAccepted: 2 });
+		expect(seen.apiRejected).toBe(1); // the token the service killed behind our back, once
+	});
+
+	test('refresh rate limited (long Retry-After) → a clear error, no fallback login, no storm over 5 executions', async () => {
+		const { user, run } = await withDeadToken();
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 100, fault: { type: 'rateLimit', retryAfter: 60 } });
+		for (let i = 0; i < 5; i++) {
+			const error = await failureOf(run());
+			expect(error.message).toMatch(new RegExp(`${label} is rate limiting`));
+		}
+		expect(countCalls('login')).toBe(0);
+		expect(countCalls('refresh')).toBeLessThanOrEqual(5);
+		expect(countersOf(emulator, service, user).logins).toBe(1);
+	});
+
+	test('refresh rate limited with a short Retry-After → one bounded wait, then the refresh succeeds', async () => {
+		const { user, run } = await withDeadToken();
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 1, fault: { type: 'rateLimit', retryAfter: 1 } });
+		await run();
+		expect(countCalls('refresh')).toBe(2);
+		expect(countCalls('login')).toBe(0);
+		expect(countersOf(emulator, service, user)).toMatchObject({ logins: 1, refreshes: 1, apiAccepted: 2 });
+	});
+
+	test('refresh connection reset → a clear error naming the service, no login', async () => {
+		const { run } = await withDeadToken();
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 5, fault: { type: 'reset' } });
+		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		expect(error.message).toMatch(new RegExp(`Could not reach ${label}`));
+		expect(ms).toBeLessThan(3000);
+		expect(countCalls('refresh')).toBe(1);
+		expect(countCalls('login')).toBe(0);
+	});
+
+	test('refresh timeout → a clear error within the engine timeout, no login', async () => {
+		const { run } = await withDeadToken();
+		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 5, fault: { type: 'delay', ms: 2500 } });
+		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		expect(error.message).toMatch(new RegExp(`${label} did not answer within`));
+		expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+		expect(countCalls()).toBe(1);
+	});
+});
