@@ -24,6 +24,8 @@ export class FortinetTokenError extends Error {
 		message: string,
 		readonly serviceStatus?: number,
 		readonly description?: string,
+		/** For `rateLimited`: how long the service asked to wait, when it said. */
+		readonly retryAfterMs?: number,
 	) {
 		super(message);
 		this.name = 'FortinetTokenError';
@@ -38,7 +40,10 @@ export function redact(text: string, secrets: Array<string | undefined>): string
 	for (const secret of secrets) {
 		if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
 		for (const form of [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)]) {
-			out = out.split(form).join('[redacted]');
+			// Replacing can join the marker with its neighbours into the secret again: repeat a
+			// few times, then drop the secret without a marker.
+			for (let pass = 0; pass < 3 && out.includes(form); pass++) out = out.split(form).join('[redacted]');
+			while (out.includes(form)) out = out.split(form).join('');
 		}
 	}
 	return out;
@@ -49,10 +54,9 @@ export function describeErrorBody(body: unknown): string | undefined {
 	if (typeof body === 'string') {
 		const text = body.trim();
 		if (!text) return undefined;
-		if (/^<!doctype html|^<html|<\/html>/i.test(text)) {
-			const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
-			return title ? `an HTML page ("${title}") instead of JSON` : 'an HTML page instead of JSON';
-		}
+		// The page's title stays out: n8n swaps a headline containing "Bad Gateway" and the like
+		// for its own generic text, which would hide the service's name.
+		if (/^<!doctype html|^<html|<\/html>/i.test(text)) return 'an HTML page instead of JSON';
 		return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 	}
 	if (!body || typeof body !== 'object') return undefined;

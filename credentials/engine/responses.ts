@@ -12,6 +12,9 @@ interface TokenFields {
 	previousRefreshToken?: string;
 }
 
+/** Visible ASCII without spaces: what a Bearer token (RFC 6750 token68 and common variants) can hold. */
+const HEADER_SAFE = /^[\x21-\x7E]+$/;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -32,6 +35,13 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 		);
 	}
 	const accessToken = text(body.access_token);
+	if (accessToken && !HEADER_SAFE.test(accessToken)) {
+		throw new FortinetTokenError(
+			'badResponse',
+			`${service.label} answered the token request with an access token that cannot be sent in a header (spaces or control characters).`,
+			response.statusCode,
+		);
+	}
 	if (!accessToken) {
 		const said = describeErrorBody(body);
 		throw new FortinetTokenError(
@@ -71,6 +81,8 @@ export function failure(
 			`${service.label} is rate limiting logins (HTTP 429)${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}. ` +
 				'Too many logins for this API user: let the cached token be reused, or retry later.',
 			429,
+			undefined,
+			wait,
 		);
 	}
 	if (clientId !== undefined && status === 401 && body.status === 'failure' && grant !== 'refresh') {

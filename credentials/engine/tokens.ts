@@ -25,10 +25,23 @@ type Resolved =
 	| { staticToken: string }
 	| { staticToken?: undefined; connection: Connection; key: string };
 
+/**
+ * Resolved identities by credentials object. n8n loads a credential once per execution and passes
+ * the same object to every hook call of that execution, so parsing the fields and hashing the
+ * identity happen once per execution instead of once per request. Weak: gone with the execution.
+ */
+const resolvedCredentials = new WeakMap<ICredentialDataDecryptedObject, { service: ServiceDescription; resolved: Resolved }>();
+
 function resolve(service: ServiceDescription, credentials: ICredentialDataDecryptedObject): Resolved {
+	const known = resolvedCredentials.get(credentials);
+	if (known?.service === service) return known.resolved;
 	const connection = service.connect(credentials);
-	if ('staticToken' in connection) return { staticToken: connection.staticToken };
-	return { connection, key: identityKey(service.credentialType, connection) };
+	const resolved: Resolved =
+		'staticToken' in connection
+			? { staticToken: connection.staticToken }
+			: { connection, key: identityKey(service.credentialType, connection) };
+	resolvedCredentials.set(credentials, { service, resolved });
+	return resolved;
 }
 
 function needsRenewal(token: TokenSet, now = Date.now()): boolean {
@@ -75,7 +88,13 @@ function persisted(token: TokenSet, key: string): PersistedToken {
 function scrubbed(error: unknown, connection: Connection, entry: CacheEntry, service: ServiceDescription): FortinetTokenError {
 	const secrets = [connection.password, connection.apiCredential, entry.token?.accessToken, entry.token?.refreshToken];
 	if (error instanceof FortinetTokenError) {
-		return new FortinetTokenError(error.kind, redact(error.message, secrets), error.serviceStatus, error.description);
+		return new FortinetTokenError(
+			error.kind,
+			redact(error.message, secrets),
+			error.serviceStatus,
+			error.description && redact(error.description, secrets),
+			error.retryAfterMs,
+		);
 	}
 	return new FortinetTokenError('serviceError', `${service.label}: the token request failed unexpectedly.`);
 }
@@ -122,6 +141,9 @@ function renew(
 			const clean = scrubbed(error, connection, entry, service);
 			if (clean.kind === 'badCredentials' || clean.kind === 'unknownClient') {
 				entry.refused = { error: clean, until: Date.now() + settings.refusedLoginMemoryMs };
+			} else if (clean.kind === 'rateLimited') {
+				// Asking again before the service's Retry-After only prolongs the block.
+				entry.refused = { error: clean, until: Date.now() + (clean.retryAfterMs ?? settings.refusedLoginMemoryMs) };
 			}
 			throw clean;
 		},

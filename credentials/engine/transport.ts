@@ -39,7 +39,8 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 	const record = (error ?? {}) as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
 	const code = String(record.code ?? record.cause?.code ?? '');
 	const origin = new URL(url).origin;
-	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/i.test(code + String(record.message))) {
+	// n8n's legacy request helper reports TLS failures as "SSL Issue: …" without a code.
+	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME|SSL/i.test(code + String(record.message))) {
 		return new FortinetTokenError(
 			'tls',
 			`${label} at ${origin} presented a TLS certificate that is not trusted. ` +
@@ -129,11 +130,14 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 	};
 }
 
+const MAX_RETRY_AFTER_MS = 24 * 3600 * 1000;
+
 /** `Retry-After` as milliseconds (seconds or an HTTP date); undefined when absent or unreadable. */
 export function retryAfterMs(value: string | string[] | undefined): number | undefined {
 	const raw = Array.isArray(value) ? value[0] : value;
 	if (raw === undefined || raw.trim() === '') return undefined;
-	if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.ceil(Number(raw) * 1000);
+	// A day at most: anything longer is as good as "later", and must never print as Infinity.
+	if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.min(Math.ceil(Number(raw) * 1000), MAX_RETRY_AFTER_MS);
 	const date = Date.parse(raw);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+	return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - Date.now()), MAX_RETRY_AFTER_MS);
 }

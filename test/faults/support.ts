@@ -148,7 +148,7 @@ export const FAILING_TOKEN_FAULTS: FailingFault[] = [
 		message: (l) => new RegExp(`${l} did not answer within 1 s`),
 		maxMs: 2 * TIMEOUT_MS + 1500,
 	},
-	{ name: 'an HTML error page (502)', fault: { type: 'html' }, message: (l) => new RegExp(`${l} .*an HTML page \\("502 Bad Gateway"\\) instead of JSON`), maxMs: 3000 },
+	{ name: 'an HTML error page (502)', fault: { type: 'html' }, message: (l) => new RegExp(`${l} had an internal error during the login \\(HTTP 502\\) \\(an HTML page instead of JSON\\)`), maxMs: 3000 },
 	{
 		name: 'an HTML page with HTTP 200',
 		fault: { type: 'html', status: 200 },

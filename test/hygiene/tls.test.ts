@@ -59,13 +59,12 @@ test('refused with a CA that is not the appliance\'s: the login never reaches th
 });
 
 // With a CA the engine uses n8n's legacy `request` helper, which throws n8n's own NodeSslError
-// ("SSL Issue: consider using the 'Ignore SSL issues' option", no `code`): transport.ts's
-// networkError() does not recognise it and reports "Could not reach FortiAuthenticator … (network
-// error)" — the user is not told the CA they entered is the wrong one.
-test.failing.each([
+// ("SSL Issue: consider using the 'Ignore SSL issues' option", no `code`): it must still be
+// reported as an untrusted certificate, so the user knows the CA they entered is the wrong one.
+test.each([
 	{ name: 'another CA', ca: () => otherCa },
 	{ name: 'a PEM that is not a certificate', ca: () => '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
-])('KNOWN ENGINE GAP: with $name the message says the certificate is not trusted', async ({ ca }) => {
+])('with $name the message says the certificate is not trusted', async ({ ca }) => {
 	const { stored } = credential({ caCertificate: ca(), allowUnauthorizedCerts: false });
 	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(TLS_MESSAGE);
