@@ -32,6 +32,7 @@ export function fingerprint(token: string): string {
  */
 export function identityKey(credentialType: string, connection: Connection): string {
 	const secret = connection.grant === 'apiCredential' ? connection.apiCredential : connection.password;
+	// One digest over everything; the secret is only an input to it, never kept.
 	return sha256(
 		JSON.stringify([
 			'fortinet-token-identity-v1',
@@ -40,7 +41,7 @@ export function identityKey(credentialType: string, connection: Connection): str
 			connection.grant,
 			connection.username ?? '',
 			connection.clientId ?? '',
-			sha256(secret ?? ''),
+			secret ?? '',
 		]),
 	);
 }

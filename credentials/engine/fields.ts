@@ -34,6 +34,8 @@ export function baseUrl(
 	if (!raw) {
 		throw new FortinetTokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
 	}
+	const known = normalizedUrls.get(raw);
+	if (known !== undefined) return known;
 	if (!URL.canParse(raw)) {
 		throw new FortinetTokenError(
 			'configuration',
@@ -44,8 +46,18 @@ export function baseUrl(
 	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
 		throw new FortinetTokenError('configuration', `"${displayName}" of the ${label} credential must start with https://.`);
 	}
-	return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+	const normalized = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+	// A URL with user info (user:password@host) is never kept as a key.
+	if (parsed.username === '' && parsed.password === '') {
+		if (normalizedUrls.size >= MAX_REMEMBERED_URLS) normalizedUrls.clear();
+		normalizedUrls.set(raw, normalized);
+	}
+	return normalized;
 }
+
+/** URLs seen in credentials, normalized once (they are not secrets; a handful per n8n instance). */
+const normalizedUrls = new Map<string, string>();
+const MAX_REMEMBERED_URLS = 1000;
 
 export function tlsFrom(credentials: ICredentialDataDecryptedObject): TlsSettings {
 	const ca = optionalText(credentials, 'caCertificate');

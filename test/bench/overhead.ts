@@ -41,10 +41,13 @@ export async function warmCredential(emulator: Emulator): Promise<ICredentialDat
 	return credentials;
 }
 
-function authorizers(credentials: ICredentialDataDecryptedObject): { ours: Authorize; static: Authorize } {
+function authorizers(credentials: ICredentialDataDecryptedObject): { ours: Authorize; oursFirst: Authorize; static: Authorize } {
 	const header = `Bearer ${String(credentials.sessionToken)}`;
 	return {
 		ours: async (request) => await authenticate(fortiSase, credentials, request),
+		// n8n loads a credential once per execution: its first request also parses and hashes the
+		// identity (later requests of the same execution reuse that).
+		oursFirst: async (request) => await authenticate(fortiSase, { ...credentials }, request),
 		static: async (request) => {
 			request.headers = { ...request.headers, Authorization: header };
 			return request;
@@ -138,7 +141,8 @@ export async function httpOverhead(
 		] as const) {
 			const { send, close } = make();
 			await loop(send, auth.static, server.url, 300); // warm-up both paths
-			await loop(send, auth.ours, server.url, 300);
+			// Worst case: every request is the first of its execution (a fresh credentials object).
+			await loop(send, auth.oursFirst, server.url, 300);
 			const ratios: number[] = [];
 			let staticMs = 0;
 			let oursMs = 0;
@@ -150,9 +154,9 @@ export async function httpOverhead(
 				let o: number;
 				if (round % 2 === 0) {
 					s = await loop(send, auth.static, server.url, options.perRound);
-					o = await loop(send, auth.ours, server.url, options.perRound);
+					o = await loop(send, auth.oursFirst, server.url, options.perRound);
 				} else {
-					o = await loop(send, auth.ours, server.url, options.perRound);
+					o = await loop(send, auth.oursFirst, server.url, options.perRound);
 					s = await loop(send, auth.static, server.url, options.perRound);
 				}
 				ratios.push(o / s);
@@ -190,15 +194,16 @@ export interface InProcessTiming {
 export async function inProcessOverhead(credentials: ICredentialDataDecryptedObject, calls: number): Promise<InProcessTiming[]> {
 	const auth = authorizers(credentials);
 	const url = 'https://portal.prod.fortisase.com/resource-api/v2/endpoints';
-	const samples: Record<'ours' | 'static', number[]> = { ours: [], static: [] };
+	const samples: Record<'ours' | 'oursFirst' | 'static', number[]> = { ours: [], oursFirst: [], static: [] };
 	const chunk = 1000;
 	for (let warm = 0; warm < 5000; warm++) {
 		await auth.ours({ url, method: 'GET' });
+		await auth.oursFirst({ url, method: 'GET' });
 		await auth.static({ url, method: 'GET' });
 	}
 	for (let done = 0; done < calls; done += chunk) {
 		// Interleave chunks so both sides see the same machine noise.
-		for (const name of done % (2 * chunk) === 0 ? (['static', 'ours'] as const) : (['ours', 'static'] as const)) {
+		for (const name of done % (2 * chunk) === 0 ? (['static', 'ours', 'oursFirst'] as const) : (['oursFirst', 'ours', 'static'] as const)) {
 			const fn = auth[name];
 			const list = samples[name];
 			for (let i = 0; i < chunk; i++) {
@@ -209,10 +214,15 @@ export async function inProcessOverhead(credentials: ICredentialDataDecryptedObj
 			}
 		}
 	}
-	return (['static', 'ours'] as const).map((name) => {
+	const names = {
+		static: 'static header function',
+		ours: 'engine `authenticate`, cached token, later requests of an execution',
+		oursFirst: 'engine `authenticate`, cached token, first request of an execution',
+	};
+	return (['static', 'ours', 'oursFirst'] as const).map((name) => {
 		const sorted = [...samples[name]].sort((a, b) => a - b);
 		return {
-			name: name === 'ours' ? 'engine `authenticate` (cached token)' : 'static header function',
+			name: names[name],
 			calls: sorted.length,
 			p50Us: percentile(sorted, 50),
 			p99Us: percentile(sorted, 99),

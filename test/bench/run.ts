@@ -160,7 +160,7 @@ function report(
 	out();
 	out('### Per-request overhead of the engine\'s `authenticate` vs a static header');
 	out();
-	out('(a) Real loopback HTTP to a plain local `node:http` server, same request loop; rounds alternate static/ours, ratio per round, median reported (target ≤ 1.05).');
+	out('(a) Real loopback HTTP to a plain local `node:http` server, same request loop; every request treated as the first of its execution (a fresh credentials object, so the identity is parsed and hashed each time: the worst case); rounds alternate static/ours, ratio per round, median reported (target ≤ 1.05).');
 	out();
 	out('| client | rounds × requests | static µs/req | ours µs/req | median ratio ours/static | min–max ratio |');
 	out('|---|---:|---:|---:|---:|---:|');
