@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticate, fortiAuthenticator, preAuthenticate } from './engine';
+import { authenticate, fortiAuthenticator, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiAuthenticator fabric tokens (never expire); appliances often use self-signed certificates. */
 export class FortiAuthenticatorApi implements ICredentialType {
@@ -65,32 +65,7 @@ export class FortiAuthenticatorApi implements ICredentialType {
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description: 'PEM of the CA (or the self-signed certificate) of the appliance, trusted for this credential only',
 		},
-		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
-		// empty means "log in", and preAuthentication runs again after a failed request.
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Refresh Token',
-			name: 'refreshToken',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
-		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
-		// Hash of the identity the stored refresh token was issued to: a changed password or user
-		// never reuses it.
-		{
-			displayName: 'Token Owner',
-			name: 'tokenOwner',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
+		...TOKEN_FIELDS,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {

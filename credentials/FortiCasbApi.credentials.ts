@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticate, fortiCasb, preAuthenticate } from './engine';
+import { authenticate, fortiCasb, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiCASB (shared FortiCASB/FortiCWP auth service): user and password, or an API credential from the product. */
 export class FortiCasbApi implements ICredentialType {
@@ -67,32 +67,7 @@ export class FortiCasbApi implements ICredentialType {
 			default: 'https://www.forticasb.com',
 			description: 'FortiCASB site, e.g. the EU one for EU accounts',
 		},
-		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
-		// empty means "log in", and preAuthentication runs again after a failed request.
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Refresh Token',
-			name: 'refreshToken',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
-		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
-		// Hash of the identity the stored refresh token was issued to: a changed password or user
-		// never reuses it.
-		{
-			displayName: 'Token Owner',
-			name: 'tokenOwner',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
+		...TOKEN_FIELDS,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {

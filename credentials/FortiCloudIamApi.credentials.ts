@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticate, fortiCloudIam, preAuthenticate } from './engine';
+import { authenticate, fortiCloudIam, IAM_CLIENT_ID_EXPRESSION, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** Any other FortiCloud IAM service: the Service picks the client_id (case differs per service). */
 export class FortiCloudIamApi implements ICredentialType {
@@ -71,32 +71,7 @@ export class FortiCloudIamApi implements ICredentialType {
 			default: 'https://customerapiauth.fortinet.com',
 			description: 'FortiCloud IAM token service',
 		},
-		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
-		// empty means "log in", and preAuthentication runs again after a failed request.
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Refresh Token',
-			name: 'refreshToken',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
-		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
-		// Hash of the identity the stored refresh token was issued to: a changed password or user
-		// never reuses it.
-		{
-			displayName: 'Token Owner',
-			name: 'tokenOwner',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
+		...TOKEN_FIELDS,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -120,7 +95,7 @@ export class FortiCloudIamApi implements ICredentialType {
 			body: {
 				username: '={{$credentials.username}}',
 				password: '={{$credentials.password}}',
-				client_id: CLIENT_ID_EXPRESSION,
+				client_id: IAM_CLIENT_ID_EXPRESSION,
 				client_secret: '',
 				grant_type: 'password',
 			},
@@ -128,8 +103,4 @@ export class FortiCloudIamApi implements ICredentialType {
 		},
 	};
 }
-
-// The client_id for the Service picked above, as an n8n expression (mirrors engine/services/fortiCloudIam.ts).
-const CLIENT_ID_EXPRESSION =
-	'={{ $credentials.service === "custom" ? $credentials.customClientId : ({ fortiFlex: "flexvm", fortiEdgeCloud: "fortiedgecloud", fortiGateCloud: "fortigatecloud", fortiManagerCloud: "FortiManager", fortiAnalyzerCloud: "FortiAnalyzer", assetManagement: "assetmanagement", fortiZtp: "fortiztp", iam: "iam", organization: "organization" })[$credentials.service] }}';
 

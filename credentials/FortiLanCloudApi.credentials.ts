@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticate, fortiLanCloud, preAuthenticate } from './engine';
+import { authenticate, fortiLanCloud, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiLAN Cloud API users, through FortiCloud IAM (client_id fortilancloud, 4-hour tokens). */
 export class FortiLanCloudApi implements ICredentialType {
@@ -51,32 +51,7 @@ export class FortiLanCloudApi implements ICredentialType {
 			default: 'fortilancloud',
 			description: 'FortiCloud IAM client_id of FortiLAN Cloud, as in the downloaded credentials',
 		},
-		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
-		// empty means "log in", and preAuthentication runs again after a failed request.
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Refresh Token',
-			name: 'refreshToken',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
-		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
-		// Hash of the identity the stored refresh token was issued to: a changed password or user
-		// never reuses it.
-		{
-			displayName: 'Token Owner',
-			name: 'tokenOwner',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
+		...TOKEN_FIELDS,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {

@@ -8,7 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticate, fortiSase, preAuthenticate } from './engine';
+import { authenticate, fortiSase, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiSASE through FortiCloud IAM (client_id FortiSASE), or a ready-made one-hour access token. */
 export class FortiSaseApi implements ICredentialType {
@@ -75,32 +75,7 @@ export class FortiSaseApi implements ICredentialType {
 			description: 'FortiCloud IAM client_id of FortiSASE (case matters)',
 			displayOptions: { show: { authMethod: ['apiUser'] } },
 		},
-		// What n8n persists between executions. `sessionToken` is the expirable field n8n watches:
-		// empty means "log in", and preAuthentication runs again after a failed request.
-		{
-			displayName: 'Session Token',
-			name: 'sessionToken',
-			type: 'hidden',
-			typeOptions: { expirable: true, password: true },
-			default: '',
-		},
-		{
-			displayName: 'Refresh Token',
-			name: 'refreshToken',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
-		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
-		// Hash of the identity the stored refresh token was issued to: a changed password or user
-		// never reuses it.
-		{
-			displayName: 'Token Owner',
-			name: 'tokenOwner',
-			type: 'hidden',
-			typeOptions: { password: true },
-			default: '',
-		},
+		...TOKEN_FIELDS,
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
