@@ -3,6 +3,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	INode,
+	INodeProperties,
 	INodePropertyOptions,
 	JsonObject,
 } from 'n8n-workflow';
@@ -67,6 +68,16 @@ export async function serviceCall(this: IExecuteFunctions, itemIndex: number): P
 	const credentials = await this.getCredentials(type, itemIndex);
 	return { service, credentials, helpers: this.helpers };
 }
+
+/** Option shared by Get Token and Refresh Token: the refresh token is output only on request. */
+export const includeRefreshTokenOption: INodeProperties = {
+	displayName: 'Include Refresh Token',
+	name: 'includeRefreshToken',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to add the refresh token to the output. It is a secret that renews access: leave it off unless a later step needs it.',
+};
 
 /** The JSON of one token item. The refresh token is only included when the user asks for it. */
 export function tokenOutput(

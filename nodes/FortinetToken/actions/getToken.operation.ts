@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { getToken } from '../../../credentials/engine';
-import { serviceCall, tokenOutput } from './common';
+import { includeRefreshTokenOption, serviceCall, tokenOutput } from './common';
 
 interface GetTokenOptions {
 	forceNewLogin?: boolean;
@@ -25,13 +25,7 @@ export const description: INodeProperties[] = [
 				description:
 					'Whether to log in again even when the cached token is still valid. Services with one active token per user invalidate the previous token.',
 			},
-			{
-				displayName: 'Include Refresh Token',
-				name: 'includeRefreshToken',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the refresh token to the output. It is a secret that renews access: leave it off unless a later step needs it.',
-			},
+			includeRefreshTokenOption,
 		],
 	},
 ];

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { refreshToken } from '../../../credentials/engine';
-import { serviceCall, tokenOutput } from './common';
+import { includeRefreshTokenOption, serviceCall, tokenOutput } from './common';
 
 interface RefreshTokenOptions {
 	includeRefreshToken?: boolean;
@@ -16,13 +16,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { operation: ['refreshToken'] } },
 		options: [
-			{
-				displayName: 'Include Refresh Token',
-				name: 'includeRefreshToken',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add the refresh token to the output. It is a secret that renews access: leave it off unless a later step needs it.',
-			},
+			includeRefreshTokenOption,
 		],
 	},
 ];
