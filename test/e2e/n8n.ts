@@ -162,6 +162,16 @@ export interface N8nEnvOptions {
 	env?: Record<string, string>;
 	/** Install this package directory (default: the repo) into the user folder's nodes dir. */
 	installPackageFrom?: string | false;
+	/**
+	 * Use this (persistent) folder as N8N_USER_FOLDER instead of a new temp dir; it is created if
+	 * missing and never removed by `cleanup()` (for the long-running demo, `npm start`).
+	 */
+	userFolder?: string;
+	/** Fixed ports instead of free ones (N8N_PORT, N8N_RUNNERS_BROKER_PORT). */
+	port?: number;
+	brokerPort?: number;
+	/** Called with every chunk n8n prints (CLI and server, ANSI colours kept), e.g. to mirror it to a terminal. */
+	onOutput?: (chunk: string) => void;
 }
 
 export interface OwnerInfo {
@@ -618,6 +628,9 @@ export class N8nEnv {
 	readonly brokerPort: number;
 	readonly env: NodeJS.ProcessEnv;
 	installed: InstalledPackage | undefined;
+	/** True when the user folder was given (`opts.userFolder`): `cleanup()` keeps it. */
+	readonly persistent: boolean;
+	readonly onOutput: ((chunk: string) => void) | undefined;
 	private logBuffer = '';
 	private servers = new Set<N8nServer>();
 
@@ -627,6 +640,8 @@ export class N8nEnv {
 		this.userFolder = root;
 		this.port = port;
 		this.brokerPort = brokerPort;
+		this.persistent = opts.userFolder !== undefined;
+		this.onOutput = opts.onOutput;
 		const inherited: NodeJS.ProcessEnv = {};
 		for (const [key, value] of Object.entries(process.env)) {
 			if (!STRIPPED_ENV.test(key)) inherited[key] = value;
@@ -670,9 +685,15 @@ export class N8nEnv {
 	 */
 	static async create(opts: N8nEnvOptions = {}): Promise<N8nEnv> {
 		const bin = ensureN8n();
-		const root = makeTempDir('n8n-e2e-');
-		const port = await distinctFreePort();
-		const brokerPort = await distinctFreePort();
+		let root: string;
+		if (opts.userFolder !== undefined) {
+			root = path.resolve(opts.userFolder);
+			fs.mkdirSync(root, { recursive: true });
+		} else {
+			root = makeTempDir('n8n-e2e-');
+		}
+		const port = opts.port ?? (await distinctFreePort());
+		const brokerPort = opts.brokerPort ?? (await distinctFreePort());
 		const env = new N8nEnv(bin, root, port, brokerPort, opts);
 		if (opts.installPackageFrom !== undefined && opts.installPackageFrom !== false) {
 			env.installed = await installPackage(root, opts.installPackageFrom);
@@ -697,7 +718,10 @@ export class N8nEnv {
 			cwd: this.root,
 			env: this.env,
 			timeoutMs,
-			onOutput: (chunk) => this.appendLog(chunk),
+			onOutput: (chunk) => {
+				this.appendLog(chunk);
+				this.onOutput?.(chunk);
+			},
 		});
 	}
 
@@ -776,11 +800,11 @@ export class N8nEnv {
 		return server;
 	}
 
-	/** Stops servers and removes the user folder (kept with N8N_E2E_KEEP=1). */
+	/** Stops servers and removes the user folder (kept with N8N_E2E_KEEP=1, or when `opts.userFolder` was given). */
 	async cleanup(): Promise<void> {
 		for (const server of this.servers) await server.stop();
 		this.servers.clear();
-		removeTempDir(this.root);
+		if (!this.persistent) removeTempDir(this.root);
 	}
 }
 
@@ -839,6 +863,7 @@ export class N8nServer {
 			const clean = stripAnsi(chunk);
 			this.logBuffer += clean;
 			this.env.appendLog(clean);
+			this.env.onOutput?.(chunk);
 			if (VERBOSE) process.stderr.write(chunk);
 		};
 		child.stdout?.setEncoding('utf8');

@@ -1,0 +1,671 @@
+/* eslint-disable no-console */
+/**
+ * `npm start`: the whole package, running, in one command.
+ *
+ * Builds this repository, starts the Fortinet emulator in this process and a local n8n (the version
+ * pinned by scripts/install-n8n.sh) on 127.0.0.1 with the package installed as a user would
+ * install it. The first start creates, in a persistent demo folder (`.demo/`), an owner account,
+ * one credential of each of the six types pointed at the emulator and four demo workflows; later
+ * starts reinstall the freshly built package and keep everything else, so edits made in the editor
+ * (e.g. real Fortinet credentials) survive restarts. Ctrl-C stops n8n and the emulator.
+ *
+ * Environment:
+ *   FORTINET_DEMO_DIR              demo folder (default <repo>/.demo)
+ *   N8N_PORT                       n8n port (default 5678)
+ *   N8N_RUNNERS_BROKER_PORT        n8n task broker port (default N8N_PORT + 1)
+ *   FORTINET_EMULATOR_PORT_BASE    emulator ports: control base, iam +1, casb +2, cwp +3, fac +4
+ *                                  (default 9400, or what the demo folder was set up with)
+ *   FORTINET_DEMO_SCHEDULE_SECONDS the scheduled workflow runs every N seconds instead of every
+ *                                  minute (read when the workflows are created, i.e. on first start)
+ *   FORTINET_DEMO_QUIET=1          do not mirror n8n's and the emulator's log lines
+ *   N8N_LOG_LEVEL                  n8n's log level (default info)
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+import {
+	ensureN8n,
+	HttpError,
+	installPackage,
+	N8nEnv,
+	n8nVersion,
+	REPO_ROOT,
+	type N8nServer,
+	type PublicCredential,
+	type PublicWorkflow,
+	type WorkflowJson,
+	type WorkflowNode,
+} from '../test/e2e/n8n';
+import { DEMO_ACCOUNTS, startEmulator, type Emulator } from '../test/emulator';
+import {
+	DEMO_ENCRYPTION_KEY,
+	DEMO_OWNER,
+	STATE_FILE,
+	TOKEN_NODE_TYPE,
+	WEBHOOK_PATH,
+	WORKFLOW_NAMES,
+	type CredentialRef,
+	type CredentialType,
+	type DemoState,
+	type WorkflowKey,
+} from './demo/settings';
+
+// ------------------------------------------------------------------------------------------------
+// Output
+// ------------------------------------------------------------------------------------------------
+
+const QUIET = process.env.FORTINET_DEMO_QUIET === '1';
+const tty = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+const bold = (s: string): string => (tty ? `\u001b[1m${s}\u001b[22m` : s);
+const dim = (s: string): string => (tty ? `\u001b[2m${s}\u001b[22m` : s);
+
+function step(message: string): void {
+	console.log(`${bold('[demo]')} ${message}`);
+}
+
+class DemoError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DemoError';
+	}
+}
+
+/** n8n start-up chatter a demo user has nothing to do with (first-start migrations, optional runners). */
+const N8N_NOISE = [/migration/i, /^Added workflow:publish scope/, /MoveSshKeysToDatabase/, /Python task runner/, /^\[license SDK\]/];
+
+/** Mirrors another program's output line by line with a prefix. */
+function linePrinter(prefix: string, noise: RegExp[] = []): (chunk: string) => void {
+	let pending = '';
+	return (chunk: string) => {
+		if (QUIET) return;
+		pending += chunk;
+		const lines = pending.split('\n');
+		pending = lines.pop() ?? '';
+		for (const line of lines) {
+			if (line.trim() === '' || noise.some((re) => re.test(line))) continue;
+			process.stdout.write(`${dim(prefix)} ${line}\n`);
+		}
+	};
+}
+
+// ------------------------------------------------------------------------------------------------
+// Configuration
+// ------------------------------------------------------------------------------------------------
+
+function portFromEnv(name: string, fallback: number): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw.trim() === '') return fallback;
+	const port = Number(raw);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new DemoError(`${name}=${raw} is not a port number (1-65535).`);
+	}
+	return port;
+}
+
+function readState(demoDir: string): DemoState | undefined {
+	const file = path.join(demoDir, STATE_FILE);
+	if (!fs.existsSync(file)) return undefined;
+	try {
+		const state = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoState;
+		if (state.version !== 1 || typeof state.apiKey !== 'string') throw new Error('unknown format');
+		return state;
+	} catch (error) {
+		throw new DemoError(
+			`${file} is unreadable (${(error as Error).message}). Delete the demo folder to start over: rm -rf ${demoDir}`,
+		);
+	}
+}
+
+function writeState(demoDir: string, state: DemoState): void {
+	const file = path.join(demoDir, STATE_FILE);
+	fs.writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Resolves when `port` can be bound on 127.0.0.1; otherwise a clear error naming the port. */
+async function assertPortFree(port: number, what: string, howToChange: string): Promise<void> {
+	const free = await new Promise<boolean>((resolve) => {
+		const srv = net.createServer();
+		srv.once('error', () => resolve(false));
+		srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+	});
+	if (!free) {
+		throw new DemoError(
+			`Port ${port} (${what}) is already in use on 127.0.0.1. Stop whatever uses it (another \`npm start\`?) or ${howToChange}.`,
+		);
+	}
+}
+
+// ------------------------------------------------------------------------------------------------
+// Credentials and workflows
+// ------------------------------------------------------------------------------------------------
+
+interface CredentialSpec {
+	type: CredentialType;
+	name: string;
+	data: Record<string, unknown>;
+}
+
+function credentialSpecs(emu: Emulator): CredentialSpec[] {
+	const iam = DEMO_ACCOUNTS.iam;
+	return [
+		{
+			type: 'fortiSaseApi',
+			name: 'FortiSASE (emulator)',
+			data: { authMethod: 'apiUser', username: iam.username, password: iam.password, authUrl: emu.urls.iam, clientId: 'FortiSASE' },
+		},
+		{
+			type: 'fortiLanCloudApi',
+			name: 'FortiLAN Cloud (emulator)',
+			data: { username: iam.username, password: iam.password, authUrl: emu.urls.iam, clientId: 'fortilancloud' },
+		},
+		{
+			type: 'fortiCloudIamApi',
+			name: 'FortiCloud IAM – FortiFlex (emulator)',
+			data: { service: 'fortiFlex', username: iam.username, password: iam.password, authUrl: emu.urls.iam },
+		},
+		{
+			type: 'fortiCasbApi',
+			name: 'FortiCASB (emulator)',
+			data: {
+				authMethod: 'password',
+				username: DEMO_ACCOUNTS.casb.username,
+				password: DEMO_ACCOUNTS.casb.password,
+				baseUrl: emu.urls.casb,
+			},
+		},
+		{
+			type: 'fortiCwpApi',
+			name: 'FortiCWP (emulator)',
+			data: { authMethod: 'apiCredential', apiCredential: DEMO_ACCOUNTS.cwp.apiCredential, baseUrl: emu.urls.cwp },
+		},
+		{
+			// The emulator's self-signed certificate is new on every start, so a pinned CA would go
+			// stale: this demo credential skips verification instead, and says so in its name. With a
+			// real FortiAuthenticator, turn it off and paste the CA under "Trusted CA Certificate".
+			type: 'fortiAuthenticatorApi',
+			name: 'FortiAuthenticator (emulator, Ignore SSL Issues)',
+			data: {
+				baseUrl: emu.urls.fac,
+				username: DEMO_ACCOUNTS.fac.username,
+				password: DEMO_ACCOUNTS.fac.password,
+				allowUnauthorizedCerts: true,
+			},
+		},
+	];
+}
+
+type Node = WorkflowNode;
+
+function node(name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>, extra: Partial<Node> = {}): Node {
+	return { id: randomUUID(), name, type, typeVersion, position: [x, 300], parameters, ...extra };
+}
+
+function sticky(content: string, width = 560, height = 200): Node {
+	return {
+		id: randomUUID(),
+		name: 'About this demo',
+		type: 'n8n-nodes-base.stickyNote',
+		typeVersion: 1,
+		position: [-20, 40],
+		parameters: { content, width, height },
+	};
+}
+
+/** HTTP Request v4.2 with Authentication "Predefined Credential Type" and one of our credentials. */
+function httpWithCredential(name: string, x: number, credential: CredentialRef, method: 'GET' | 'POST', url: string): Node {
+	return node(
+		name,
+		'n8n-nodes-base.httpRequest',
+		4.2,
+		x,
+		{ method, url, authentication: 'predefinedCredentialType', nodeCredentialType: credential.type, options: {} },
+		{ credentials: { [credential.type]: { id: credential.id, name: credential.name } } },
+	);
+}
+
+function tokenNode(name: string, x: number, credential: CredentialRef, operation: 'getToken' | 'revokeToken'): Node {
+	return node(
+		name,
+		TOKEN_NODE_TYPE,
+		1,
+		x,
+		{ service: credential.type, operation, ...(operation === 'getToken' ? { options: {} } : {}) },
+		{ credentials: { [credential.type]: { id: credential.id, name: credential.name } } },
+	);
+}
+
+/** A straight chain (the sticky note, if any, stays unconnected). */
+function chain(name: string, nodes: Node[], note?: Node): WorkflowJson {
+	const connections: WorkflowJson['connections'] = {};
+	nodes.forEach((n, index) => {
+		const next = nodes[index + 1];
+		if (next) connections[n.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+	});
+	return { name, nodes: note ? [note, ...nodes] : nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Every minute, or every FORTINET_DEMO_SCHEDULE_SECONDS seconds (for tests). */
+function scheduleTrigger(): Node {
+	const seconds = Number(process.env.FORTINET_DEMO_SCHEDULE_SECONDS ?? '');
+	if (Number.isInteger(seconds) && seconds > 0) {
+		return node(`Every ${seconds} seconds`, 'n8n-nodes-base.scheduleTrigger', 1.2, 0, {
+			rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] },
+		});
+	}
+	return node('Every minute', 'n8n-nodes-base.scheduleTrigger', 1.2, 0, {
+		rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] },
+	});
+}
+
+function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRef>): Record<WorkflowKey, WorkflowJson> {
+	const iam = emu.urls.iam;
+	return {
+		schedule: chain(
+			WORKFLOW_NAMES.schedule,
+			[
+				scheduleTrigger(),
+				httpWithCredential('FortiLAN Cloud switches', 260, creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
+			],
+			sticky(
+				'## Scheduled FortiLAN Cloud inventory\nRuns every minute with the **FortiLAN Cloud** credential. FortiLAN Cloud allows 6 logins a minute: the credential logs in once and reuses the token for its whole lifetime, so the limit is never hit. Watch `GET /stats` on the emulator control URL.',
+			),
+		),
+		webhook: chain(
+			WORKFLOW_NAMES.webhook,
+			[
+				node(
+					'Webhook',
+					'n8n-nodes-base.webhook',
+					2,
+					0,
+					{ httpMethod: 'GET', path: WEBHOOK_PATH, responseMode: 'lastNode', options: {} },
+					{ webhookId: randomUUID() },
+				),
+				httpWithCredential('FortiSASE endpoints', 260, creds.fortiSaseApi, 'GET', `${iam}/resource-api/v2/endpoints`),
+			],
+			sticky(
+				`## Webhook → FortiSASE endpoints\nCall \`GET /webhook/${WEBHOOK_PATH}\`: the response is FortiSASE's endpoint list. Every call reuses one token; n8n logs in again only when FortiSASE refuses it.`,
+			),
+		),
+		tokenNode: chain(
+			WORKFLOW_NAMES.tokenNode,
+			[
+				node('When clicking ‘Execute workflow’', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
+				tokenNode('Get FortiLAN Cloud token', 260, creds.fortiLanCloudApi, 'getToken'),
+				node('List switches (own Authorization header)', 'n8n-nodes-base.httpRequest', 4.2, 520, {
+					method: 'GET',
+					url: `${iam}/api/v1/switches`,
+					sendHeaders: true,
+					specifyHeaders: 'keypair',
+					headerParameters: { parameters: [{ name: 'Authorization', value: '={{ $json.authorizationHeader }}' }] },
+					options: {},
+				}),
+				tokenNode('Revoke the token', 780, creds.fortiLanCloudApi, 'revokeToken'),
+			],
+			sticky(
+				'## Fortinet Token node\n**Get Token** returns the cached token (logging in only when needed) with a ready `authorizationHeader`; any node can send it. **Revoke Token** ends the session at FortiCloud IAM and drops it from the cache.',
+				820,
+			),
+		),
+		everyService: chain(
+			WORKFLOW_NAMES.everyService,
+			[
+				node('When clicking ‘Execute workflow’', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
+				httpWithCredential('FortiSASE', 260, creds.fortiSaseApi, 'GET', `${iam}/resource-api/v2/endpoints`),
+				httpWithCredential('FortiLAN Cloud', 520, creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
+				httpWithCredential('FortiFlex (FortiCloud IAM)', 780, creds.fortiCloudIamApi, 'POST', `${iam}/ES/api/fortiflex/v2/programs/list`),
+				httpWithCredential('FortiCASB', 1040, creds.fortiCasbApi, 'GET', `${emu.urls.casb}/api/v1/resourceURLMap`),
+				httpWithCredential('FortiCWP', 1300, creds.fortiCwpApi, 'GET', `${emu.urls.cwp}/api/v1/resourceURLMap`),
+				httpWithCredential('FortiAuthenticator', 1560, creds.fortiAuthenticatorApi, 'GET', `${emu.urls.fac}/api/fabric/device/status`),
+			],
+			sticky(
+				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token afterwards. To use a real tenant, edit the credential: URL, user and password.',
+				820,
+			),
+		),
+	};
+}
+
+const ACTIVE: WorkflowKey[] = ['schedule', 'webhook'];
+
+async function listAll<T>(server: N8nServer, url: string): Promise<T[]> {
+	const all: T[] = [];
+	let cursor: string | undefined;
+	do {
+		const params: Record<string, string | number> = { limit: 250 };
+		if (cursor !== undefined) params.cursor = cursor;
+		const page = await server.api<{ data: T[]; nextCursor: string | null }>('GET', url, undefined, params);
+		all.push(...page.data);
+		cursor = page.nextCursor ?? undefined;
+	} while (cursor !== undefined);
+	return all;
+}
+
+/**
+ * Creates whatever of the demo content is missing (matched by name), so an interrupted first start
+ * completes on the next one and nothing is ever duplicated.
+ */
+async function ensureContent(server: N8nServer, emu: Emulator, state: DemoState, demoDir: string): Promise<void> {
+	const existingCreds = await listAll<PublicCredential>(server, '/api/v1/credentials');
+	const creds = {} as Record<CredentialType, CredentialRef>;
+	for (const spec of credentialSpecs(emu)) {
+		const found = existingCreds.find((c) => c.name === spec.name && c.type === spec.type);
+		const created = found ?? (await server.createCredential({ name: spec.name, type: spec.type, data: spec.data }));
+		if (!found) step(`created credential "${spec.name}"`);
+		creds[spec.type] = { id: created.id, name: created.name, type: spec.type };
+		state.credentials[spec.type] = creds[spec.type];
+	}
+	writeState(demoDir, state);
+
+	const existingWorkflows = await listAll<PublicWorkflow>(server, '/api/v1/workflows');
+	const specs = workflowSpecs(emu, creds);
+	for (const key of Object.keys(specs) as WorkflowKey[]) {
+		const spec = specs[key];
+		let workflow = existingWorkflows.find((w) => w.name === spec.name);
+		if (!workflow) {
+			workflow = await server.createWorkflow(spec);
+			step(`created workflow "${spec.name}"`);
+		}
+		if (ACTIVE.includes(key) && !workflow.active) await server.activateWorkflow(workflow.id);
+		state.workflows[key] = { id: workflow.id, name: workflow.name };
+		writeState(demoDir, state);
+	}
+	state.setupComplete = true;
+	writeState(demoDir, state);
+}
+
+/** The hidden fields where n8n keeps a credential's token between executions. */
+const TOKEN_FIELDS = ['sessionToken', 'refreshToken', 'expiresAt', 'tokenOwner'];
+
+/**
+ * The emulator forgets every token when it stops, but n8n keeps the last one in each credential:
+ * on a later start the demo credentials that still point at the emulator drop their stored tokens,
+ * so each logs in once on first use instead of first sending a dead token. Credentials edited to
+ * point elsewhere (a real tenant) are left alone. Uses the owner's session (REST API), because the
+ * public API cannot write hidden fields; skipped with a note if the demo password was changed.
+ */
+async function forgetEmulatorTokens(server: N8nServer, emu: Emulator, state: DemoState): Promise<void> {
+	const login = await server.http({ 'content-type': 'application/json' }).post('/rest/login', {
+		emailOrLdapLoginId: DEMO_OWNER.email,
+		password: DEMO_OWNER.password,
+	});
+	const cookie = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+	if (login.status !== 200 || !cookie.includes('n8n-auth=')) {
+		step('note: could not sign in as the demo owner (password changed?), so tokens stored for the old emulator stay; the first call of each credential will be refused once and log in again.');
+		return;
+	}
+	server.owner = { ...DEMO_OWNER, cookie };
+	const emulatorUrls = Object.values(emu.urls);
+	let cleared = 0;
+	for (const ref of Object.values(state.credentials)) {
+		if (ref === undefined) continue;
+		let stored: { name: string; type: string; data?: Record<string, unknown> };
+		try {
+			stored = (await server.rest<{ data: typeof stored }>('GET', `/rest/credentials/${ref.id}?includeData=true`)).data;
+		} catch (error) {
+			if (error instanceof HttpError && (error.status === 404 || error.status === 403)) continue; // deleted by the user
+			throw error;
+		}
+		const data = stored.data ?? {};
+		const url = String(data.authUrl ?? data.baseUrl ?? '');
+		if (!emulatorUrls.some((u) => url.replace(/\/+$/, '') === u)) continue;
+		if (!TOKEN_FIELDS.some((field) => typeof data[field] === 'string' && data[field] !== '')) continue;
+		const next = { ...data };
+		for (const field of TOKEN_FIELDS) if (field in next) next[field] = '';
+		await server.rest('PATCH', `/rest/credentials/${ref.id}`, { name: stored.name, type: stored.type, data: next });
+		cleared++;
+	}
+	if (cleared > 0) step(`cleared the tokens of ${cleared} demo credential(s) issued by the previous emulator run`);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Main
+// ------------------------------------------------------------------------------------------------
+
+const cleanups: Array<() => Promise<void> | void> = [];
+let shuttingDown = false;
+
+/** Stops everything this script started (newest first), then exits. A second call is ignored. */
+async function shutdown(code: number, reason?: string): Promise<void> {
+	if (shuttingDown) return;
+	shuttingDown = true;
+	if (reason !== undefined) step(reason);
+	for (const cleanup of cleanups.reverse()) {
+		try {
+			await cleanup();
+		} catch (error) {
+			console.error(`[demo] while stopping: ${(error as Error).message}`);
+		}
+	}
+	if (code === 0) step('stopped.');
+	process.exit(code);
+}
+
+function runBuild(): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const child = spawn('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		cleanups.push(() => {
+			if (child.exitCode === null) child.kill('SIGTERM');
+		});
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.once('error', reject);
+		child.once('exit', (code) => {
+			if (code === 0) resolve();
+			else reject(new DemoError(`npm run build failed (exit ${code}):\n${output.trim()}`));
+		});
+	});
+}
+
+/** The parent pid of `pid` (Linux /proc), or undefined where that cannot be read. */
+function parentOf(pid: number): number | undefined {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const ppid = Number(fields[1]);
+		return Number.isInteger(ppid) ? ppid : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * `npm start` runs `sh -c "tsx scripts/demo.ts"`, and tsx runs this file in a child process. A
+ * SIGTERM sent to npm alone makes npm exit without passing it on, which would leave tsx, this
+ * script, n8n and the emulator running. So when the launcher above tsx goes away (tsx is
+ * re-parented), stop as if signalled.
+ */
+function watchLauncher(): void {
+	const tsx = process.ppid;
+	const launcher = parentOf(tsx);
+	if (launcher === undefined || launcher <= 1) return;
+	const timer = setInterval(() => {
+		const now = parentOf(tsx);
+		if (now !== launcher) {
+			clearInterval(timer);
+			void shutdown(0, 'the launching process exited: stopping n8n and the emulator…');
+		}
+	}, 1000);
+	timer.unref();
+	cleanups.push(() => clearInterval(timer));
+}
+
+async function timed<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
+	const started = Date.now();
+	step(`${label}…`);
+	const result = await fn();
+	step(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	return result;
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	const onSignal = (signal: NodeJS.Signals): void => {
+		void shutdown(0, `${signal}: stopping n8n and the emulator…`);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
+	watchLauncher();
+
+	const demoDir = path.resolve(process.env.FORTINET_DEMO_DIR ?? path.join(REPO_ROOT, '.demo'));
+	const port = portFromEnv('N8N_PORT', 5678);
+	const brokerPort = portFromEnv('N8N_RUNNERS_BROKER_PORT', port + 1);
+	let state = readState(demoDir);
+	const envBase = process.env.FORTINET_EMULATOR_PORT_BASE;
+	const portBase = portFromEnv('FORTINET_EMULATOR_PORT_BASE', state?.emulatorPortBase ?? 9400);
+	if (portBase > 65530) throw new DemoError('FORTINET_EMULATOR_PORT_BASE must be at most 65530 (it uses 5 ports).');
+	if (state !== undefined && state.emulatorPortBase !== portBase) {
+		throw new DemoError(
+			`${demoDir} was set up with the emulator on ports ${state.emulatorPortBase}-${state.emulatorPortBase + 4}, and its credentials and workflows point there, ` +
+				`not at ${portBase}. Start without FORTINET_EMULATOR_PORT_BASE (or set it to ${state.emulatorPortBase}), or delete ${demoDir} to set it up again on other ports.`,
+		);
+	}
+
+	// Fail fast, before the slow parts, on a port that is taken.
+	const n8nHint = `pick another one, e.g. N8N_PORT=${port + 10} npm start`;
+	await assertPortFree(port, 'n8n', n8nHint);
+	await assertPortFree(brokerPort, 'n8n task broker', `pick another one, e.g. N8N_RUNNERS_BROKER_PORT=${brokerPort + 10} npm start`);
+	const emulatorPorts = { control: portBase, iam: portBase + 1, casb: portBase + 2, cwp: portBase + 3, fac: portBase + 4 };
+	const baseHint =
+		state !== undefined
+			? `delete ${demoDir} and start with another base, e.g. FORTINET_EMULATOR_PORT_BASE=${portBase + 100} npm start (this demo folder's credentials point at these ports)`
+			: envBase === undefined
+				? `move the emulator, e.g. FORTINET_EMULATOR_PORT_BASE=${portBase + 100} npm start (it uses 5 ports from there)`
+				: 'pick another FORTINET_EMULATOR_PORT_BASE (it uses 5 ports from there)';
+	for (const [name, p] of Object.entries(emulatorPorts)) await assertPortFree(p, `Fortinet emulator, ${name}`, baseHint);
+
+	await timed('building the package (npm run build)', () => runBuild());
+	const bin = await timed('checking n8n (first run installs it into .cache/, a few minutes)', () => ensureN8n());
+	if (shuttingDown) return;
+
+	const emu = await timed(`starting the Fortinet emulator on ports ${portBase}-${portBase + 4}`, () =>
+		startEmulator({ ports: emulatorPorts, log: !QUIET }),
+	);
+	cleanups.push(() => emu.close());
+	if (shuttingDown) return;
+
+	fs.mkdirSync(demoDir, { recursive: true });
+	await timed(`installing the package into ${path.join(demoDir, '.n8n', 'nodes')}`, () => installPackage(demoDir));
+	if (shuttingDown) return;
+
+	const env = await N8nEnv.create({
+		userFolder: demoDir,
+		port,
+		brokerPort,
+		logLevel: process.env.N8N_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+		onOutput: linePrinter('n8n │', N8N_NOISE),
+		env: {
+			N8N_ENCRYPTION_KEY: DEMO_ENCRYPTION_KEY,
+			...(process.env.N8N_LOG_LEVEL ? { N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL } : {}),
+		},
+	});
+	const server = await timed(`starting n8n ${n8nVersion(bin)} on http://127.0.0.1:${port}`, async () => {
+		const pending = env.startServer(180_000);
+		cleanups.push(() => env.cleanup());
+		return await pending;
+	});
+	if (shuttingDown) return;
+
+	const settings = await server.http().get<{ data?: { userManagement?: { showSetupOnFirstLoad?: boolean } } }>('/rest/settings');
+	const needsOwner = settings.data.data?.userManagement?.showSetupOnFirstLoad === true;
+	if (needsOwner) {
+		await timed('first start: creating the owner, an API key, the credentials and the workflows', async () => {
+			await server.setupOwner(DEMO_OWNER);
+			const apiKey = await server.createApiKey('fortinet-demo');
+			state = {
+				version: 1,
+				ownerEmail: DEMO_OWNER.email,
+				apiKey,
+				emulatorPortBase: portBase,
+				credentials: {},
+				workflows: {},
+				setupComplete: false,
+				createdAt: new Date().toISOString(),
+			};
+			writeState(demoDir, state);
+			await ensureContent(server, emu, state, demoDir);
+		});
+	} else if (state === undefined) {
+		throw new DemoError(
+			`${demoDir} holds an n8n with an owner but no ${STATE_FILE}: it was not set up by this demo. Delete it (rm -rf ${demoDir}) or set FORTINET_DEMO_DIR to another folder.`,
+		);
+	} else {
+		server.apiKey = state.apiKey;
+		if (!state.setupComplete) {
+			await timed('completing the interrupted first start', () => ensureContent(server, emu, state as DemoState, demoDir));
+		}
+		await forgetEmulatorTokens(server, emu, state);
+	}
+	const ready = state as DemoState;
+
+	const base = server.baseUrl;
+	const link = (key: WorkflowKey): string => {
+		const wf = ready.workflows[key];
+		return wf ? `${base}/workflow/${wf.id}` : '(missing)';
+	};
+	const lines = [
+		'',
+		bold('Fortinet demo is ready') + `  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+		'',
+		`  n8n        ${base}`,
+		`  login      email: ${DEMO_OWNER.email}   password: ${DEMO_OWNER.password}`,
+		'',
+		'  workflows',
+		`    ${WORKFLOW_NAMES.schedule} (active)`,
+		`      ${link('schedule')}`,
+		`    ${WORKFLOW_NAMES.webhook} (active)`,
+		`      ${link('webhook')}`,
+		`    ${WORKFLOW_NAMES.tokenNode}`,
+		`      ${link('tokenNode')}`,
+		`    ${WORKFLOW_NAMES.everyService}`,
+		`      ${link('everyService')}`,
+		'',
+		`  webhook    ${server.webhookUrl(WEBHOOK_PATH)}`,
+		`             curl -s ${server.webhookUrl(WEBHOOK_PATH)}`,
+		'',
+		'  emulator   (fake Fortinet services, in-memory, demo accounts only)',
+		`    FortiCloud IAM (FortiSASE, FortiLAN Cloud, FortiFlex)  ${emu.urls.iam}`,
+		`    FortiCASB                                               ${emu.urls.casb}`,
+		`    FortiCWP                                                ${emu.urls.cwp}`,
+		`    FortiAuthenticator (self-signed TLS)                    ${emu.urls.fac}`,
+		`    control: logins and API calls per service              curl -s ${emu.urls.control}/stats`,
+		'',
+		`  data       ${demoDir} (kept between starts; delete it to start over)`,
+		'  real Fortinet: edit the credential (its URL, user and password) and point the HTTP Request',
+		'  URLs at your tenant\'s API. The FortiAuthenticator demo credential has "Ignore SSL Issues" on',
+		'  because the emulator\'s certificate changes on every start; for a real one, turn it off and',
+		'  paste its CA under "Trusted CA Certificate".',
+		'',
+		bold('  Ctrl-C to stop.'),
+		'',
+	];
+	console.log(lines.join('\n'));
+
+	// n8n dying on its own (crash, killed) ends the demo too.
+	const watch = setInterval(() => {
+		if (!server.running && !shuttingDown) {
+			clearInterval(watch);
+			console.error('[demo] n8n stopped unexpectedly; its last lines are above.');
+			void shutdown(1);
+		}
+	}, 1000);
+	cleanups.push(() => clearInterval(watch));
+}
+
+main().catch((error: unknown) => {
+	if (shuttingDown) return;
+	let message: string;
+	if (error instanceof DemoError) message = error.message;
+	else if (error instanceof HttpError) message = `n8n answered ${error.status} to ${error.method} ${error.url}: ${JSON.stringify(error.body)}`;
+	else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+		const e = error as NodeJS.ErrnoException & { port?: number };
+		message = `Port ${e.port ?? '?'} is already in use on 127.0.0.1: ${e.message}`;
+	} else message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+	console.error(`\n[demo] could not start: ${message}\n`);
+	void shutdown(1);
+});

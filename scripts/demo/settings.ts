@@ -1,0 +1,51 @@
+/** Fixed settings of `npm start` (scripts/demo.ts), shared with its end-to-end test. */
+
+/** The demo owner. Fake, local-only, and printed on every start. */
+export const DEMO_OWNER = {
+	email: 'demo@example.com',
+	password: 'Fortinet-Demo-2024',
+	firstName: 'Fortinet',
+	lastName: 'Demo',
+} as const;
+
+/** Fixed so the demo folder's credentials stay readable across restarts (local demo data only). */
+export const DEMO_ENCRYPTION_KEY = 'fortinet-token-demo-encryption-key-not-a-secret';
+
+export const STATE_FILE = 'demo-state.json';
+export const WEBHOOK_PATH = 'fortisase-endpoints';
+export const TOKEN_NODE_TYPE = 'n8n-nodes-fortinet-token.fortinetToken';
+
+export const WORKFLOW_NAMES = {
+	schedule: 'Fortinet demo – scheduled FortiLAN Cloud inventory',
+	webhook: 'Fortinet demo – webhook FortiSASE endpoints',
+	tokenNode: 'Fortinet demo – token node: get, call, revoke',
+	everyService: 'Fortinet demo – every service',
+} as const;
+export type WorkflowKey = keyof typeof WORKFLOW_NAMES;
+
+export type CredentialType =
+	| 'fortiSaseApi'
+	| 'fortiLanCloudApi'
+	| 'fortiCloudIamApi'
+	| 'fortiCasbApi'
+	| 'fortiCwpApi'
+	| 'fortiAuthenticatorApi';
+
+export interface CredentialRef {
+	id: string;
+	name: string;
+	type: CredentialType;
+}
+
+/** What the demo remembers in <demo folder>/demo-state.json (mode 0600). */
+export interface DemoState {
+	version: 1;
+	ownerEmail: string;
+	/** Public API key of the owner (local demo only). */
+	apiKey: string;
+	emulatorPortBase: number;
+	credentials: Partial<Record<CredentialType, CredentialRef>>;
+	workflows: Partial<Record<WorkflowKey, { id: string; name: string }>>;
+	setupComplete: boolean;
+	createdAt: string;
+}
