@@ -6,6 +6,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { clearTokenCache } from '../../credentials/engine';
+import { userCounters } from '../emulator';
 import type { Counters, Emulator } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
 import type { ServiceCase, TestUser } from '../support/services';
@@ -31,18 +32,6 @@ export interface RunResult {
 	wallMs: number;
 }
 
-const EMPTY: Counters = {
-	logins: 0,
-	refreshes: 0,
-	revokes: 0,
-	failedLogins: 0,
-	failedRefreshes: 0,
-	rateLimited: 0,
-	apiAccepted: 0,
-	apiRejected: 0,
-	authorizations: [],
-};
-
 export function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -61,7 +50,7 @@ export function newCredential(service: ServiceCase, emulator: Emulator, impl: Im
 }
 
 function countersOf(emulator: Emulator, service: ServiceCase, user: TestUser): Counters {
-	return emulator.control.stats()[service.emulated].users[service.userKey(user)] ?? EMPTY;
+	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
 }
 
 /**

@@ -4,7 +4,7 @@
  * behaviour is paired with what the emulator saw: logins, refreshes, rejected calls, headers.
  */
 import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
-import { startEmulator } from '../emulator';
+import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
 import { SERVICE_CASES, secretsOf } from '../support/services';
@@ -28,9 +28,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 function statsOf(service: ServiceCase, user: TestUser) {
-	const stats = emulator.control.stats()[service.emulated];
-	const empty = { logins: 0, refreshes: 0, revokes: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0, apiAccepted: 0, apiRejected: 0, authorizations: [] as string[] };
-	return stats.users[service.userKey(user)] ?? empty;
+	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<Error> {

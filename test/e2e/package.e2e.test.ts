@@ -7,7 +7,7 @@
 import axios from 'axios';
 import { spawnSync } from 'node:child_process';
 
-import { startEmulator } from '../emulator';
+import { startEmulator, userCounters } from '../emulator';
 import type { Emulator, EmulatedService } from '../emulator';
 import { SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
@@ -52,8 +52,7 @@ function resourceOf(service: ServiceCase): { method: 'GET' | 'POST'; url: string
 }
 
 function countersOf(account: Account) {
-	const none = { logins: 0, refreshes: 0, revokes: 0, failedLogins: 0, failedRefreshes: 0, rateLimited: 0, apiAccepted: 0, apiRejected: 0, authorizations: [] as string[] };
-	return emulator.control.stats()[account.service.emulated].users[account.service.userKey(account.user)] ?? none;
+	return userCounters(emulator.control.stats(), account.service.emulated, account.service.userKey(account.user));
 }
 
 function rememberSecrets(exported: ExportedCredential[]): void {

@@ -7,6 +7,7 @@ import { CasbService } from './casb';
 import { FacService } from './fac';
 import { IamService } from './iam';
 import {
+	emptyCounters,
 	EmulatorConfig,
 	FaultBook,
 	HttpError,
@@ -19,11 +20,13 @@ import {
 	type ServiceImpl,
 } from './shared';
 import type {
+	Counters,
 	EmulatedService,
 	Emulator,
 	EmulatorConfigPatch,
 	EmulatorControl,
 	EmulatorOptions,
+	EmulatorStats,
 	EmulatorUser,
 	RateLimit,
 } from './types';
@@ -45,6 +48,11 @@ export type {
 	ServiceStats,
 } from './types';
 export { DEMO_ACCOUNTS } from './accounts';
+
+/** What the emulator counted for one user of one service (all zeros when it never saw the user). */
+export function userCounters(stats: EmulatorStats, service: EmulatedService, userKey: string): Counters {
+	return stats[service].users[userKey] ?? emptyCounters();
+}
 
 type Listener = EmulatedService | 'control';
 

@@ -177,7 +177,7 @@ type NumericCounter = Exclude<keyof Counters, 'authorizations'>;
 const MAX_AUTHORIZATIONS = 10_000;
 const MAX_USERS = 10_000;
 
-function emptyCounters(): Counters {
+export function emptyCounters(): Counters {
 	return {
 		logins: 0,
 		refreshes: 0,

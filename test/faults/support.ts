@@ -3,6 +3,7 @@
  * endpoint (the emulator does not count faulted calls), what n8n would show of an error, and the
  * "never an empty Bearer" check over everything the emulator's protected APIs received.
  */
+import { userCounters } from '../emulator';
 import type { Counters, EmulatedService, Emulator, Fault } from '../emulator';
 import { n8nHelpers } from '../support/n8n';
 import type { ServiceCase, TestUser } from '../support/services';
@@ -70,20 +71,8 @@ export function countCalls(grant?: TokenCall['grant']): number {
 	return tokenCalls.filter((c) => grant === undefined || c.grant === grant).length;
 }
 
-export const EMPTY_COUNTERS: Counters = {
-	logins: 0,
-	refreshes: 0,
-	revokes: 0,
-	failedLogins: 0,
-	failedRefreshes: 0,
-	rateLimited: 0,
-	apiAccepted: 0,
-	apiRejected: 0,
-	authorizations: [],
-};
-
 export function countersOf(emulator: Emulator, service: ServiceCase, user: TestUser): Counters {
-	return emulator.control.stats()[service.emulated].users[service.userKey(user)] ?? EMPTY_COUNTERS;
+	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
 }
 
 /** Everything n8n shows or stores of an error: message, description, messages, and its own enumerable props. */

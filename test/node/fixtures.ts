@@ -11,6 +11,7 @@ import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials
 import { FortiCwpApi } from '../../credentials/FortiCwpApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
+import { userCounters } from '../emulator';
 import type { Counters, EmulatedService, Emulator } from '../emulator';
 import { n8nHelpers, StoredCredential } from '../support/n8n';
 
@@ -154,21 +155,9 @@ export function fixture(emulator: Emulator, type: ServiceType, options: FixtureO
 	}
 }
 
-const ZERO: Counters = {
-	logins: 0,
-	refreshes: 0,
-	revokes: 0,
-	failedLogins: 0,
-	failedRefreshes: 0,
-	rateLimited: 0,
-	apiAccepted: 0,
-	apiRejected: 0,
-	authorizations: [],
-};
-
 /** What the emulator counted for this account only. */
 export function countersOf(emulator: Emulator, f: Fixture): Counters {
-	return emulator.control.stats()[f.emulated].users[f.userKey] ?? ZERO;
+	return userCounters(emulator.control.stats(), f.emulated, f.userKey);
 }
 
 /** Calls the protected resource with a token directly (no credential layer); returns the HTTP status. */
