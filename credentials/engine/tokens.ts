@@ -164,6 +164,13 @@ function keptHelpers(helpers: RequestHelpers): RequestHelpers {
 	return { httpRequest: helpers.httpRequest, request: helpers.request };
 }
 
+/** The cache entry of an identity, remembering the helpers of the latest caller that had them. */
+function entryWithHelpers(key: string, helpers: RequestHelpers): CacheEntry {
+	const entry = cache.obtain(key);
+	entry.helpers = keptHelpers(helpers);
+	return entry;
+}
+
 /**
  * Makes the stored token the entry's current one when this process has none, or when the stored one
  * is newer (expires later): another n8n process, or this one before a restart, renewed it.
@@ -196,8 +203,7 @@ export async function preAuthenticate(
 		return { sessionToken: STATIC_TOKEN_MARKER, refreshToken: '', expiresAt: '', tokenOwner: '' };
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	entry.helpers = keptHelpers(helpers);
+	const entry = entryWithHelpers(key, helpers);
 	if (entry.inflight) return persisted(await entry.inflight, key);
 	const stored = storedToken(credentials, key);
 	adoptStored(entry, stored);
@@ -297,8 +303,7 @@ export async function getToken(
 		return { token: { accessToken: resolved.staticToken, tokenType: 'Bearer', expiresAt: null, issuedAt: Date.now() }, fromCache: true };
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	entry.helpers = keptHelpers(helpers);
+	const entry = entryWithHelpers(key, helpers);
 	const stored = storedToken(credentials, key);
 	if (!options.forceNewLogin) {
 		if (entry.inflight) return { token: await entry.inflight, fromCache: true };
@@ -326,8 +331,7 @@ export async function refreshToken(
 		);
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	entry.helpers = keptHelpers(helpers);
+	const entry = entryWithHelpers(key, helpers);
 	if (entry.inflight) return await entry.inflight;
 	const stored = storedToken(credentials, key);
 	adoptStored(entry, stored);
@@ -357,8 +361,7 @@ export async function revokeToken(
 		};
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	entry.helpers = keptHelpers(helpers);
+	const entry = entryWithHelpers(key, helpers);
 	if (entry.inflight) await entry.inflight.catch(() => undefined);
 	adoptStored(entry, storedToken(credentials, key));
 	const token = entry.token;
