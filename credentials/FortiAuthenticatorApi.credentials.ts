@@ -77,12 +77,15 @@ export class FortiAuthenticatorApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiAuthenticator, credentials, requestOptions);
 
-	// Login runs first (n8n forces it on Test); the device status is the smallest call a fabric token opens.
+	// n8n 2.8 runs preAuthentication on Test only when no token is stored, so the test request itself
+	// proves the secret, with the one call Fortinet documents for fabric tokens: the login.
 	test: ICredentialTestRequest = {
 		request: {
-			method: 'GET',
+			method: 'POST',
 			baseURL: '={{$credentials.baseUrl}}',
-			url: '/api/fabric/device/status',
+			url: '/api/fabric/authenticate',
+			body: { username: '={{$credentials.username}}', password: '={{$credentials.password}}' },
+			json: true,
 			skipSslCertificateValidation: '={{$credentials.allowUnauthorizedCerts}}',
 		},
 	};
