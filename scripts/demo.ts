@@ -39,12 +39,21 @@ import {
 	type WorkflowJson,
 	type WorkflowNode,
 } from '../test/e2e/n8n';
+import {
+	chain,
+	httpWithCredential,
+	httpWithHeaderExpression,
+	manualTrigger,
+	scheduleEveryMinute,
+	scheduleEverySeconds,
+	tokenNode,
+	webhookTrigger,
+} from '../test/e2e/workflows';
 import { DEMO_ACCOUNTS, startEmulator, type Emulator } from '../test/emulator';
 import {
 	DEMO_ENCRYPTION_KEY,
 	DEMO_OWNER,
 	STATE_FILE,
-	TOKEN_NODE_TYPE,
 	WEBHOOK_PATH,
 	WORKFLOW_NAMES,
 	type CredentialRef,
@@ -197,13 +206,7 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 	];
 }
 
-type Node = WorkflowNode;
-
-function node(name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>, extra: Partial<Node> = {}): Node {
-	return { id: randomUUID(), name, type, typeVersion, position: [x, 300], parameters, ...extra };
-}
-
-function sticky(content: string, width = 560, height = 200): Node {
+function sticky(content: string, width = 560, height = 200): WorkflowNode {
 	return {
 		id: randomUUID(),
 		name: 'About this demo',
@@ -214,50 +217,10 @@ function sticky(content: string, width = 560, height = 200): Node {
 	};
 }
 
-/** HTTP Request v4.2 with Authentication "Predefined Credential Type" and one of our credentials. */
-function httpWithCredential(name: string, x: number, credential: CredentialRef, method: 'GET' | 'POST', url: string): Node {
-	return node(
-		name,
-		'n8n-nodes-base.httpRequest',
-		4.2,
-		x,
-		{ method, url, authentication: 'predefinedCredentialType', nodeCredentialType: credential.type, options: {} },
-		{ credentials: { [credential.type]: { id: credential.id, name: credential.name } } },
-	);
-}
-
-function tokenNode(name: string, x: number, credential: CredentialRef, operation: 'getToken' | 'revokeToken'): Node {
-	return node(
-		name,
-		TOKEN_NODE_TYPE,
-		1,
-		x,
-		{ service: credential.type, operation, ...(operation === 'getToken' ? { options: {} } : {}) },
-		{ credentials: { [credential.type]: { id: credential.id, name: credential.name } } },
-	);
-}
-
-/** A straight chain (the sticky note, if any, stays unconnected). */
-function chain(name: string, nodes: Node[], note?: Node): WorkflowJson {
-	const connections: WorkflowJson['connections'] = {};
-	nodes.forEach((n, index) => {
-		const next = nodes[index + 1];
-		if (next) connections[n.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
-	});
-	return { name, nodes: note ? [note, ...nodes] : nodes, connections, settings: { executionOrder: 'v1' } };
-}
-
 /** Every minute, or every FORTINET_DEMO_SCHEDULE_SECONDS seconds (for tests). */
-function scheduleTrigger(): Node {
+function scheduleTrigger(): WorkflowNode {
 	const seconds = Number(process.env.FORTINET_DEMO_SCHEDULE_SECONDS ?? '');
-	if (Number.isInteger(seconds) && seconds > 0) {
-		return node(`Every ${seconds} seconds`, 'n8n-nodes-base.scheduleTrigger', 1.2, 0, {
-			rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] },
-		});
-	}
-	return node('Every minute', 'n8n-nodes-base.scheduleTrigger', 1.2, 0, {
-		rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] },
-	});
+	return Number.isInteger(seconds) && seconds > 0 ? scheduleEverySeconds(seconds) : scheduleEveryMinute();
 }
 
 function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRef>): Record<WorkflowKey, WorkflowJson> {
@@ -267,7 +230,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 			WORKFLOW_NAMES.schedule,
 			[
 				scheduleTrigger(),
-				httpWithCredential('FortiLAN Cloud switches', 260, creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
+				httpWithCredential('FortiLAN Cloud switches', creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
 			],
 			sticky(
 				'## Scheduled FortiLAN Cloud inventory\nRuns every minute with the **FortiLAN Cloud** credential. FortiLAN Cloud allows 6 logins a minute: the credential logs in once and reuses the token for its whole lifetime, so the limit is never hit. Watch `GET /stats` on the emulator control URL.',
@@ -276,15 +239,8 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 		webhook: chain(
 			WORKFLOW_NAMES.webhook,
 			[
-				node(
-					'Webhook',
-					'n8n-nodes-base.webhook',
-					2,
-					0,
-					{ httpMethod: 'GET', path: WEBHOOK_PATH, responseMode: 'lastNode', options: {} },
-					{ webhookId: randomUUID() },
-				),
-				httpWithCredential('FortiSASE endpoints', 260, creds.fortiSaseApi, 'GET', `${iam}/resource-api/v2/endpoints`),
+				webhookTrigger(WEBHOOK_PATH),
+				httpWithCredential('FortiSASE endpoints', creds.fortiSaseApi, 'GET', `${iam}/resource-api/v2/endpoints`),
 			],
 			sticky(
 				`## Webhook → FortiSASE endpoints\nCall \`GET /webhook/${WEBHOOK_PATH}\`: the response is FortiSASE's endpoint list. Every call reuses one token; n8n logs in again only when FortiSASE refuses it.`,
@@ -293,17 +249,10 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 		tokenNode: chain(
 			WORKFLOW_NAMES.tokenNode,
 			[
-				node('When clicking ‘Execute workflow’', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
-				tokenNode('Get FortiLAN Cloud token', 260, creds.fortiLanCloudApi, 'getToken'),
-				node('List switches (own Authorization header)', 'n8n-nodes-base.httpRequest', 4.2, 520, {
-					method: 'GET',
-					url: `${iam}/api/v1/switches`,
-					sendHeaders: true,
-					specifyHeaders: 'keypair',
-					headerParameters: { parameters: [{ name: 'Authorization', value: '={{ $json.authorizationHeader }}' }] },
-					options: {},
-				}),
-				tokenNode('Revoke the token', 780, creds.fortiLanCloudApi, 'revokeToken'),
+				manualTrigger('When clicking ‘Execute workflow’'),
+				tokenNode('Get FortiLAN Cloud token', creds.fortiLanCloudApi, 'getToken'),
+				httpWithHeaderExpression('List switches (own Authorization header)', `${iam}/api/v1/switches`),
+				tokenNode('Revoke the token', creds.fortiLanCloudApi, 'revokeToken'),
 			],
 			sticky(
 				'## Fortinet Token node\n**Get Token** returns the cached token (logging in only when needed) with a ready `authorizationHeader`; any node can send it. **Revoke Token** ends the session at FortiCloud IAM and drops it from the cache.',
@@ -313,13 +262,13 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 		everyService: chain(
 			WORKFLOW_NAMES.everyService,
 			[
-				node('When clicking ‘Execute workflow’', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
-				httpWithCredential('FortiSASE', 260, creds.fortiSaseApi, 'GET', `${iam}/resource-api/v2/endpoints`),
-				httpWithCredential('FortiLAN Cloud', 520, creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
-				httpWithCredential('FortiFlex (FortiCloud IAM)', 780, creds.fortiCloudIamApi, 'POST', `${iam}/ES/api/fortiflex/v2/programs/list`),
-				httpWithCredential('FortiCASB', 1040, creds.fortiCasbApi, 'GET', `${emu.urls.casb}/api/v1/resourceURLMap`),
-				httpWithCredential('FortiCWP', 1300, creds.fortiCwpApi, 'GET', `${emu.urls.cwp}/api/v1/resourceURLMap`),
-				httpWithCredential('FortiAuthenticator', 1560, creds.fortiAuthenticatorApi, 'GET', `${emu.urls.fac}/api/fabric/device/status`),
+				manualTrigger('When clicking ‘Execute workflow’'),
+				httpWithCredential('FortiSASE', creds.fortiSaseApi, 'GET', `${iam}/resource-api/v2/endpoints`),
+				httpWithCredential('FortiLAN Cloud', creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
+				httpWithCredential('FortiFlex (FortiCloud IAM)', creds.fortiCloudIamApi, 'POST', `${iam}/ES/api/fortiflex/v2/programs/list`),
+				httpWithCredential('FortiCASB', creds.fortiCasbApi, 'GET', `${emu.urls.casb}/api/v1/resourceURLMap`),
+				httpWithCredential('FortiCWP', creds.fortiCwpApi, 'GET', `${emu.urls.cwp}/api/v1/resourceURLMap`),
+				httpWithCredential('FortiAuthenticator', creds.fortiAuthenticatorApi, 'GET', `${emu.urls.fac}/api/fabric/device/status`),
 			],
 			sticky(
 				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token afterwards. To use a real tenant, edit the credential: URL, user and password.',

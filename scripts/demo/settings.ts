@@ -13,7 +13,6 @@ export const DEMO_ENCRYPTION_KEY = 'fortinet-token-demo-encryption-key-not-a-sec
 
 export const STATE_FILE = 'demo-state.json';
 export const WEBHOOK_PATH = 'fortisase-endpoints';
-export const TOKEN_NODE_TYPE = 'n8n-nodes-fortinet-token.fortinetToken';
 
 export const WORKFLOW_NAMES = {
 	schedule: 'Fortinet demo – scheduled FortiLAN Cloud inventory',

@@ -1,4 +1,9 @@
-/** Workflow JSON for the end-to-end suite: the shapes a user builds in the editor. */
+/**
+ * Workflow JSON as a user builds it in the editor: used by the end-to-end suite and by the demo
+ * (`npm start`), so both exercise the same node shapes.
+ */
+import { randomUUID } from 'node:crypto';
+
 import type { WorkflowJson, WorkflowNode } from './n8n';
 
 export const TOKEN_NODE_TYPE = 'n8n-nodes-fortinet-token.fortinetToken';
@@ -9,82 +14,74 @@ export interface CredentialRef {
 	type: string;
 }
 
-export const manualTrigger = (): WorkflowNode => ({
-	name: 'Manual',
-	type: 'n8n-nodes-base.manualTrigger',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-});
-
-/** HTTP Request v4.2, Authentication "Predefined Credential Type" with one of our credentials. */
-export function httpWithCredential(name: string, credential: CredentialRef, method: 'GET' | 'POST', url: string, x = 220): WorkflowNode {
-	return {
-		name,
-		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
-		position: [x, 0],
-		parameters: { method, url, authentication: 'predefinedCredentialType', nodeCredentialType: credential.type, options: {} },
-		credentials: { [credential.type]: { id: credential.id, name: credential.name } },
-	};
+function node(name: string, type: string, typeVersion: number, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
+	// `chain` lays the nodes out; the position here is a placeholder.
+	return { id: randomUUID(), name, type, typeVersion, position: [0, 0], parameters, ...extra };
 }
 
-/** A straight chain of nodes, each feeding the next. */
-export function chain(name: string, nodes: WorkflowNode[], settings: Record<string, unknown> = {}): WorkflowJson {
-	const connections: WorkflowJson['connections'] = {};
-	nodes.forEach((node, index) => {
-		node.position = [index * 220, 0];
-		const next = nodes[index + 1];
-		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
-	});
-	return { name, nodes, connections, settings } as WorkflowJson;
+function withCredential(credential: CredentialRef): Partial<WorkflowNode> {
+	return { credentials: { [credential.type]: { id: credential.id, name: credential.name } } };
+}
+
+export const manualTrigger = (name = 'Manual'): WorkflowNode => node(name, 'n8n-nodes-base.manualTrigger', 1, {});
+
+/** HTTP Request v4.2, Authentication "Predefined Credential Type" with one of our credentials. */
+export function httpWithCredential(name: string, credential: CredentialRef, method: 'GET' | 'POST', url: string): WorkflowNode {
+	return node(
+		name,
+		'n8n-nodes-base.httpRequest',
+		4.2,
+		{ method, url, authentication: 'predefinedCredentialType', nodeCredentialType: credential.type, options: {} },
+		withCredential(credential),
+	);
 }
 
 export function tokenNode(name: string, credential: CredentialRef, operation: 'getToken' | 'refreshToken' | 'revokeToken'): WorkflowNode {
-	return {
-		name,
-		type: TOKEN_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { service: credential.type, operation, options: {} },
-		credentials: { [credential.type]: { id: credential.id, name: credential.name } },
-	};
+	const options = operation === 'revokeToken' ? {} : { options: {} };
+	return node(name, TOKEN_NODE_TYPE, 1, { service: credential.type, operation, ...options }, withCredential(credential));
 }
 
 /** HTTP Request without n8n auth, with the Authorization header taken from the previous item. */
 export function httpWithHeaderExpression(name: string, url: string): WorkflowNode {
-	return {
-		name,
-		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
-		position: [0, 0],
-		parameters: {
-			method: 'GET',
-			url,
-			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: '={{ $json.authorizationHeader }}' }] },
-			options: {},
-		},
-	};
+	return node(name, 'n8n-nodes-base.httpRequest', 4.2, {
+		method: 'GET',
+		url,
+		sendHeaders: true,
+		specifyHeaders: 'keypair',
+		headerParameters: { parameters: [{ name: 'Authorization', value: '={{ $json.authorizationHeader }}' }] },
+		options: {},
+	});
 }
 
 export function webhookTrigger(path: string): WorkflowNode {
-	return {
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [0, 0],
-		parameters: { path, httpMethod: 'GET', responseMode: 'lastNode', options: {} },
-		webhookId: path,
-	};
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		2,
+		{ path, httpMethod: 'GET', responseMode: 'lastNode', options: {} },
+		{ webhookId: randomUUID() },
+	);
 }
 
 export function scheduleEverySeconds(seconds: number): WorkflowNode {
-	return {
-		name: 'Schedule',
-		type: 'n8n-nodes-base.scheduleTrigger',
-		typeVersion: 1.2,
-		position: [0, 0],
-		parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] } },
-	};
+	return node(`Every ${seconds} seconds`, 'n8n-nodes-base.scheduleTrigger', 1.2, {
+		rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] },
+	});
+}
+
+export function scheduleEveryMinute(): WorkflowNode {
+	return node('Every minute', 'n8n-nodes-base.scheduleTrigger', 1.2, {
+		rule: { interval: [{ field: 'minutes', minutesInterval: 1 }] },
+	});
+}
+
+/** A straight chain of nodes, each feeding the next, laid out left to right; `note` stays unconnected. */
+export function chain(name: string, nodes: WorkflowNode[], note?: WorkflowNode): WorkflowJson {
+	const connections: WorkflowJson['connections'] = {};
+	nodes.forEach((current, index) => {
+		current.position = [index * 260, 300];
+		const next = nodes[index + 1];
+		if (next) connections[current.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
+	});
+	return { name, nodes: note ? [note, ...nodes] : nodes, connections, settings: { executionOrder: 'v1' } };
 }
