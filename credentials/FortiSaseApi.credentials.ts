@@ -64,8 +64,7 @@ export class FortiSaseApi implements ICredentialType {
 			name: 'authUrl',
 			type: 'string',
 			default: 'https://customerapiauth.fortinet.com',
-			description: 'FortiCloud IAM token service',
-			displayOptions: { show: { authMethod: ['apiUser'] } },
+			description: 'FortiCloud IAM token service (with a pasted token: where n8n checks it after a failed request)',
 		},
 		{
 			displayName: 'Client ID',

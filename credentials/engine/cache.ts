@@ -1,19 +1,34 @@
 import { createHash } from 'crypto';
 
-import type { Connection, RequestHelpers, TokenSet } from './types';
+import type { Connection, Liveness, Protocol, RequestHelpers, TokenSet } from './types';
 
-const SUPERSEDED_KEPT = 8;
+const DEAD_KEPT = 8;
 
+/** n8n's request functions, held weakly: an execution's helpers must not outlive the execution. */
+export interface KeptHelpers {
+	httpRequest?: WeakRef<NonNullable<RequestHelpers['httpRequest']>>;
+	request?: WeakRef<NonNullable<RequestHelpers['request']>>;
+}
+
+/** One identity's state in this n8n process. */
 export interface CacheEntry {
 	token?: TokenSet;
-	/** The renewal under way: every concurrent caller awaits this one promise (single-flight). */
-	inflight?: Promise<TokenSet>;
-	/** The last n8n helpers seen for this identity, so `authenticate` can renew ahead of expiry. */
-	helpers?: RequestHelpers;
+	/** The renewal under way: every concurrent caller awaits this one promise (single flight). */
+	renewal?: Promise<TokenSet>;
+	/** A revocation under way: renewals asked for meanwhile start after it. */
+	revocation?: Promise<unknown>;
+	/** A liveness check under way, and the token it checks. */
+	check?: { token: string; verdict: Promise<Liveness> };
+	/** The request functions of the latest caller that had them, so `authenticate` can renew ahead. */
+	helpers?: KeptHelpers;
 	/** Fingerprints of tokens this process replaced or revoked: known dead, never sent again. */
-	superseded: string[];
+	dead: string[];
 	/** A login the service refused, answered from memory until `until` (epoch ms). */
 	refused?: { error: Error; until: number };
+	/** Until when renewing ahead of expiry is not tried again after it failed (epoch ms). */
+	earlyRenewalPausedUntil?: number;
+	/** When the current token was obtained because a request failed and the service could not say why. */
+	renewedAfterFailureAt?: number;
 }
 
 function sha256(text: string): string {
@@ -26,17 +41,19 @@ export function fingerprint(token: string): string {
 }
 
 /**
- * The identity a token belongs to: service, URL, user or API credential, client_id and a hash of the
- * secret (a changed password is a new identity). Only this hash is kept as the key; it is also
- * persisted as `tokenOwner` so a stored refresh token is only reused by the identity it was issued to.
+ * The identity a token belongs to: token service (protocol family and URL), user or API credential,
+ * client_id and a hash of the secret (a changed password is a new identity). Not the credential
+ * type: FortiLAN Cloud and FortiCloud IAM with client_id fortilancloud are one API user with one
+ * token. Only this hash is kept as the key; it is also persisted as `tokenOwner` so a stored
+ * refresh token is only reused by the identity it was issued to.
  */
-export function identityKey(credentialType: string, connection: Connection): string {
+export function identityKey(protocol: Protocol, connection: Connection): string {
 	const secret = connection.grant === 'apiCredential' ? connection.apiCredential : connection.password;
 	// One digest over everything; the secret is only an input to it, never kept.
 	return sha256(
 		JSON.stringify([
-			'fortinet-token-identity-v1',
-			credentialType,
+			'fortinet-token-identity-v2',
+			protocol.family,
 			connection.baseUrl.toLowerCase(),
 			connection.grant,
 			connection.username ?? '',
@@ -44,6 +61,10 @@ export function identityKey(credentialType: string, connection: Connection): str
 			secret ?? '',
 		]),
 	);
+}
+
+function isBusy(entry: CacheEntry): boolean {
+	return entry.renewal !== undefined || entry.revocation !== undefined || entry.check !== undefined;
 }
 
 /** Least-recently-used map of identities to tokens, shared by every execution in the n8n process. */
@@ -68,14 +89,24 @@ export class TokenCache {
 	obtain(key: string): CacheEntry {
 		const existing = this.get(key);
 		if (existing) return existing;
-		const entry: CacheEntry = { superseded: [] };
+		const entry: CacheEntry = { dead: [] };
 		this.entries.set(key, entry);
-		const limit = Math.max(1, this.capacity());
-		for (const oldest of this.entries.keys()) {
-			if (this.entries.size <= limit) break;
-			this.entries.delete(oldest);
-		}
+		this.evict();
 		return entry;
+	}
+
+	/**
+	 * Drops the least recently used entries beyond capacity, never one with a renewal, revocation or
+	 * check under way: its callers would start a second one. The map may exceed capacity by the
+	 * number of busy entries, which concurrency bounds.
+	 */
+	private evict(): void {
+		const limit = Math.max(1, this.capacity());
+		if (this.entries.size <= limit) return;
+		for (const [key, entry] of this.entries) {
+			if (this.entries.size <= limit) break;
+			if (!isBusy(entry)) this.entries.delete(key);
+		}
 	}
 
 	clear(): void {
@@ -90,16 +121,17 @@ export class TokenCache {
 
 /** Remembers a token (access or refresh) as dead: it is never sent or used again. */
 export function markDead(entry: CacheEntry, token: string): void {
-	entry.superseded.push(fingerprint(token));
-	if (entry.superseded.length > SUPERSEDED_KEPT) entry.superseded.shift();
+	entry.dead.push(fingerprint(token));
+	if (entry.dead.length > DEAD_KEPT) entry.dead.shift();
 }
 
 /** Replaces the entry's token, remembering the old one as dead. */
 export function replaceToken(entry: CacheEntry, token: TokenSet | undefined): void {
 	if (entry.token && entry.token.accessToken !== token?.accessToken) markDead(entry, entry.token.accessToken);
 	entry.token = token;
+	entry.renewedAfterFailureAt = undefined;
 }
 
-export function isSuperseded(entry: CacheEntry, token: string): boolean {
-	return entry.superseded.includes(fingerprint(token));
+export function isDead(entry: CacheEntry, token: string): boolean {
+	return entry.dead.includes(fingerprint(token));
 }

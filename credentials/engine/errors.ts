@@ -34,12 +34,28 @@ export class FortinetTokenError extends Error {
 
 const MIN_SECRET_LENGTH = 4;
 
-/** Replaces every occurrence of the given secrets (and their base64 forms) with a marker. */
+/**
+ * Every form in which the engine itself sends a secret, so a service echoing the request back is
+ * caught: as is, base64 (Basic), percent-encoded, form-encoded (`+` for space, `%21`…) and
+ * JSON-escaped.
+ */
+function encodedForms(secret: string): string[] {
+	const forms = [
+		secret,
+		Buffer.from(secret).toString('base64'),
+		encodeURIComponent(secret),
+		new URLSearchParams({ s: secret }).toString().slice(2),
+		JSON.stringify(secret).slice(1, -1),
+	];
+	return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of the given secrets (in each encoded form) with a marker. */
 export function redact(text: string, secrets: Array<string | undefined>): string {
 	let out = text;
 	for (const secret of secrets) {
 		if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
-		for (const form of [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)]) {
+		for (const form of encodedForms(secret)) {
 			// Replacing can join the marker with its neighbours into the secret again: repeat a
 			// few times, then drop the secret without a marker.
 			for (let pass = 0; pass < 3 && out.includes(form); pass++) out = out.split(form).join('[redacted]');
@@ -49,10 +65,13 @@ export function redact(text: string, secrets: Array<string | undefined>): string
 	return out;
 }
 
-/** The human part of a Fortinet error body, whichever of the shapes seen in the wild it has. */
-export function describeErrorBody(body: unknown): string | undefined {
+/**
+ * The human part of a Fortinet error body, whichever of the shapes seen in the wild it has. The
+ * secrets are removed before the text is shortened: a cut must never leave half a secret behind.
+ */
+export function describeErrorBody(body: unknown, secrets: Array<string | undefined> = []): string | undefined {
 	if (typeof body === 'string') {
-		const text = body.trim();
+		const text = redact(body, secrets).trim();
 		if (!text) return undefined;
 		// The page's title stays out: n8n swaps a headline containing "Bad Gateway" and the like
 		// for its own generic text, which would hide the service's name.
@@ -64,9 +83,8 @@ export function describeErrorBody(body: unknown): string | undefined {
 	const parts: string[] = [];
 	for (const key of ['error_description', 'status_message', 'message', 'msg', 'detail', 'error']) {
 		const value = record[key];
-		if (typeof value === 'string' && value.trim() && !parts.includes(value.trim())) {
-			parts.push(value.trim());
-		}
+		const clean = typeof value === 'string' ? redact(value, secrets).trim() : '';
+		if (clean && !parts.includes(clean)) parts.push(clean);
 	}
 	if (parts.length === 0 && record.code !== undefined && typeof record.code !== 'object') {
 		parts.push(`code ${String(record.code)}`);

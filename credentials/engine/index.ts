@@ -1,14 +1,6 @@
-export {
-	authenticate,
-	clearTokenCache,
-	getToken,
-	preAuthenticate,
-	refreshToken,
-	revokeToken,
-	tokenCacheSize,
-	tokenCacheSnapshot,
-} from './tokens';
-export type { ObtainedToken, RevokeResult } from './tokens';
+export { authenticate, preAuthenticate } from './tokens';
+export { getToken, renewToken, revokeToken, testCredential } from './operations';
+export type { CredentialTestResult, ObtainedToken, RevokeResult } from './operations';
 export { configureEngine, settings } from './settings';
 export { TOKEN_FIELDS } from './tokenFields';
 export { FortinetTokenError } from './errors';

@@ -1,4 +1,5 @@
 import { describeErrorBody, FortinetTokenError } from './errors';
+import { settings } from './settings';
 import { retryAfterMs } from './transport';
 import type { AuthResponse, ServiceDescription, TokenSet } from './types';
 
@@ -27,7 +28,7 @@ function text(value: unknown): string | undefined {
 export function readToken(response: AuthResponse, service: ServiceDescription, fields: TokenFields): TokenSet {
 	const body = response.body;
 	if (!isRecord(body)) {
-		const what = describeErrorBody(body);
+		const what = describeErrorBody(body, response.secrets);
 		throw new FortinetTokenError(
 			'badResponse',
 			`${service.label} answered the token request with ${typeof body === 'string' && what?.startsWith('an HTML') ? what : 'a body that is not JSON'} (HTTP ${response.statusCode}). Check the URL points at the ${service.label} API.`,
@@ -42,8 +43,18 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 			response.statusCode,
 		);
 	}
+	const refreshToken = text(body.refresh_token);
+	for (const [name, value] of [['access', accessToken], ['refresh', refreshToken]] as const) {
+		if (value && value.length > settings.maxTokenLength) {
+			throw new FortinetTokenError(
+				'badResponse',
+				`${service.label} answered the token request with a ${name} token of ${Math.round(value.length / 1024)} KB, over the ${Math.round(settings.maxTokenLength / 1024)} KB n8n accepts. Check the URL points at the ${service.label} API.`,
+				response.statusCode,
+			);
+		}
+	}
 	if (!accessToken) {
-		const said = describeErrorBody(body);
+		const said = describeErrorBody(body, response.secrets);
 		throw new FortinetTokenError(
 			'badResponse',
 			`${service.label} answered the token request without an access token${said ? ` (${said})` : ''}.`,
@@ -53,7 +64,7 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 	const now = Date.now();
 	return {
 		accessToken,
-		refreshToken: text(body.refresh_token) ?? fields.previousRefreshToken,
+		refreshToken: refreshToken ?? fields.previousRefreshToken,
 		tokenType: /^bearer$/i.test(text(body.token_type) ?? 'Bearer') ? 'Bearer' : (text(body.token_type) as string),
 		scope: text(body.scope),
 		expiresAt: fields.parseExpiry(body[fields.expiryField], accessToken, now),
@@ -71,7 +82,7 @@ export function failure(
 	clientId?: string,
 ): FortinetTokenError {
 	const status = response.statusCode;
-	const said = describeErrorBody(response.body);
+	const said = describeErrorBody(response.body, response.secrets);
 	const saidPart = said ? ` (${said})` : '';
 	const body = isRecord(response.body) ? response.body : {};
 	if (status === 429) {

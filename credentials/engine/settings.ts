@@ -2,7 +2,7 @@
 export interface EngineSettings {
 	/** Upper bound of the renew-before-expiry window (the window is min(this, 10 % of lifetime)). */
 	maxSkewMs: number;
-	/** Timeout of every call to a token endpoint. */
+	/** Total deadline of every call to a token endpoint (connect, headers and body). */
 	timeoutMs: number;
 	/** Longest `Retry-After` the engine waits out (once) before giving up on a 429. */
 	maxRetryAfterMs: number;
@@ -14,6 +14,22 @@ export interface EngineSettings {
 	 * retries; Fortinet counts failed logins against the account.
 	 */
 	refusedLoginMemoryMs: number;
+	/** Longest a 429 is remembered, whatever `Retry-After` said; *Force New Login* ignores it. */
+	maxRateLimitMemoryMs: number;
+	/** Largest token-endpoint answer read; a bigger or endless body is refused. */
+	maxResponseBytes: number;
+	/** Longest access or refresh token accepted (bytes). */
+	maxTokenLength: number;
+	/**
+	 * After a failed renewal ahead of expiry, how long requests keep the still-valid token instead
+	 * of each trying (and, with a hanging endpoint, waiting) again. Never past the token's expiry.
+	 */
+	earlyRenewalPauseMs: number;
+	/**
+	 * Where the service cannot say whether a token is alive: a token renewed because a request
+	 * failed is not renewed again for a failure within this time (a run of 404s costs one renewal).
+	 */
+	failureRenewalQuietMs: number;
 }
 
 export const settings: EngineSettings = {
@@ -22,6 +38,11 @@ export const settings: EngineSettings = {
 	maxRetryAfterMs: 10_000,
 	cacheSize: 10_000,
 	refusedLoginMemoryMs: 30_000,
+	maxRateLimitMemoryMs: 5 * 60 * 1000,
+	maxResponseBytes: 64 * 1024,
+	maxTokenLength: 16 * 1024,
+	earlyRenewalPauseMs: 30_000,
+	failureRenewalQuietMs: 60_000,
 };
 
 export function configureEngine(changes: Partial<EngineSettings>): EngineSettings {

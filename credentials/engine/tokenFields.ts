@@ -22,6 +22,8 @@ export const TOKEN_FIELDS: INodeProperties[] = [
 		default: '',
 	},
 	{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: '' },
+	// When the token was issued: tells two processes which stored token is newer, expiry or not.
+	{ displayName: 'Issued At', name: 'issuedAt', type: 'hidden', default: '' },
 	// Hash of the identity the stored tokens were issued to: a changed password or user never
 	// reuses them.
 	{

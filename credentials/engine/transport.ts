@@ -1,7 +1,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { FortinetTokenError, settle } from './errors';
+import { FortinetTokenError, redact, settle } from './errors';
 import { settings } from './settings';
 import type { AuthCall, AuthRequest, AuthResponse, RequestHelpers, TlsSettings } from './types';
 
@@ -9,6 +9,14 @@ interface FullResponse {
 	statusCode?: number;
 	headers?: Record<string, string | string[] | undefined>;
 	body?: unknown;
+}
+
+/** A response body as n8n hands it over with `encoding: 'stream'` / `useStream`. */
+interface BodyStream {
+	on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+	on(event: 'end' | 'close', listener: () => void): unknown;
+	on(event: 'error', listener: (error: Error) => void): unknown;
+	destroy(error?: Error): unknown;
 }
 
 const NETWORK_REASONS: Record<string, string> = {
@@ -21,12 +29,11 @@ const NETWORK_REASONS: Record<string, string> = {
 	ENETUNREACH: 'network unreachable',
 };
 
-function parseBody(body: unknown): unknown {
-	if (typeof body !== 'string') return body;
+function parseBody(text: string): unknown {
 	try {
-		return JSON.parse(body) as unknown;
+		return JSON.parse(text) as unknown;
 	} catch {
-		return body;
+		return text;
 	}
 }
 
@@ -34,9 +41,23 @@ function encodeForm(fields: Record<string, string>): string {
 	return new URLSearchParams(fields).toString();
 }
 
+function deadlineError(label: string, url: string): FortinetTokenError {
+	return new FortinetTokenError(
+		'network',
+		`${label} did not answer within ${Math.round(settings.timeoutMs / 1000)} s at ${new URL(url).origin}. Check the URL and that n8n can reach it.`,
+	);
+}
+
+function tooLarge(label: string): FortinetTokenError {
+	return new FortinetTokenError(
+		'badResponse',
+		`${label} answered the token request with more than ${Math.round(settings.maxResponseBytes / 1024)} KB: that is not a token answer. Check the URL points at the ${label} API.`,
+	);
+}
+
 /** Network failures carry a code (ECONNRESET, ECONNABORTED…); keep only that, never the request. */
 function networkError(error: unknown, label: string, url: string): FortinetTokenError {
-	const record = (error ?? {}) as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+	const record = (error ?? {}) as { code?: unknown; message?: unknown; name?: unknown; cause?: { code?: unknown } };
 	const code = String(record.code ?? record.cause?.code ?? '');
 	const origin = new URL(url).origin;
 	// n8n's legacy request helper reports TLS failures as "SSL Issue: …" without a code.
@@ -47,11 +68,8 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 				'Add its CA certificate to the credential, or turn on "Ignore SSL Issues" for this credential only.',
 		);
 	}
-	if (/ECONNABORTED|ETIMEDOUT|timeout/i.test(code + String(record.message))) {
-		return new FortinetTokenError(
-			'network',
-			`${label} did not answer within ${Math.round(settings.timeoutMs / 1000)} s at ${origin}. Check the URL and that n8n can reach it.`,
-		);
+	if (/ECONNABORTED|ETIMEDOUT|ERR_CANCELED|timeout|abort/i.test(code + String(record.message) + String(record.name))) {
+		return deadlineError(label, url);
 	}
 	// Plain words, not codes: n8n rewrites messages that contain ECONNRESET and the like.
 	const reason = NETWORK_REASONS[code] ?? 'network error';
@@ -61,62 +79,151 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 	);
 }
 
+function isStream(body: unknown): body is BodyStream {
+	return typeof body === 'object' && body !== null && typeof (body as BodyStream).on === 'function' && typeof (body as BodyStream).destroy === 'function';
+}
+
+/** Reads a response body up to `settings.maxResponseBytes`: a bigger or endless body is cut off. */
+async function readBounded(body: unknown, label: string): Promise<string> {
+	const limit = settings.maxResponseBytes;
+	if (body === undefined || body === null) return '';
+	if (typeof body === 'string') {
+		if (Buffer.byteLength(body) > limit) throw tooLarge(label);
+		return body;
+	}
+	if (Buffer.isBuffer(body)) {
+		if (body.length > limit) throw tooLarge(label);
+		return body.toString('utf8');
+	}
+	if (!isStream(body)) return JSON.stringify(body);
+	return await new Promise<string>((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		let done = false;
+		const finish = (error?: Error) => {
+			if (done) return;
+			done = true;
+			if (error) reject(error);
+			else resolve(Buffer.concat(chunks).toString('utf8'));
+		};
+		body.on('data', (chunk) => {
+			const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+			size += buffer.length;
+			if (size > limit) {
+				body.destroy();
+				finish(tooLarge(label));
+				return;
+			}
+			chunks.push(buffer);
+		});
+		body.on('end', () => finish());
+		body.on('close', () => finish());
+		body.on('error', (error) => finish(error));
+	});
+}
+
+/** Where a 3xx points, as an origin only (a Location may carry a query with anything in it). */
+function redirectTarget(location: string | string[] | undefined, url: string): string {
+	const raw = Array.isArray(location) ? location[0] : location;
+	try {
+		return raw ? ` to ${new URL(raw, url).origin}` : '';
+	} catch {
+		return '';
+	}
+}
+
 /**
  * Builds the one function protocols use to call a token endpoint, on top of n8n's own helpers so
- * that n8n's proxy and TLS settings apply. `httpRequest` cannot take a CA certificate, so with a
- * trusted CA the legacy `request` helper (which passes `agentOptions` through) is used instead.
+ * that n8n's proxy and TLS settings apply. Every call is bounded: it follows no redirect (a
+ * password must never travel to a host it was not meant for), has a total deadline (n8n's
+ * `timeout` only limits idle time), and reads at most `maxResponseBytes`. `httpRequest` takes no
+ * CA certificate before n8n 2.41, so with a trusted CA the legacy `request` helper is used.
  */
 export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label: string): AuthCall {
-	const send = async (request: AuthRequest): Promise<AuthResponse> => {
+	const exchange = async (request: AuthRequest, signal: AbortSignal): Promise<FullResponse> => {
 		const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
 		let body: string | undefined;
 		if (request.body) {
 			headers['Content-Type'] = request.form ? 'application/x-www-form-urlencoded' : 'application/json';
 			body = request.form ? encodeForm(request.body) : JSON.stringify(request.body);
 		}
-		const sent = await settle(async (): Promise<FullResponse> => {
-			if (tls.ca) {
-				if (!helpers.request) {
-					throw new FortinetTokenError(
-						'configuration',
-						`This n8n version cannot use a custom CA certificate for ${label}; turn on "Ignore SSL Issues" instead.`,
-					);
-				}
-				return (await helpers.request({
-					method: request.method,
-					uri: request.url,
-					headers,
-					body,
-					timeout: settings.timeoutMs,
-					agentOptions: { ca: tls.ca },
-					rejectUnauthorized: !tls.skipVerification,
-					resolveWithFullResponse: true,
-					simple: false,
-					json: false,
-				})) as FullResponse;
+		const useLegacy = tls.ca !== undefined || !helpers.httpRequest;
+		if (useLegacy) {
+			if (!helpers.request) {
+				throw new FortinetTokenError(
+					'configuration',
+					`This n8n version cannot use a custom CA certificate for ${label}; turn on "Ignore SSL Issues" instead.`,
+				);
 			}
-			const options: IHttpRequestOptions = {
+			return (await helpers.request({
 				method: request.method,
-				url: request.url,
+				uri: request.url,
 				headers,
 				body,
 				timeout: settings.timeoutMs,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				skipSslCertificateValidation: tls.skipVerification,
+				...(tls.ca ? { agentOptions: { ca: tls.ca } } : {}),
+				rejectUnauthorized: !tls.skipVerification,
+				resolveWithFullResponse: true,
+				simple: false,
 				json: false,
-			};
-			return (await helpers.httpRequest(options)) as FullResponse;
+				useStream: true,
+				followRedirect: false,
+				followAllRedirects: false,
+				maxRedirects: 0,
+				sendCredentialsOnCrossOriginRedirect: false,
+			})) as FullResponse;
+		}
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: request.url,
+			headers,
+			body,
+			timeout: settings.timeoutMs,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			skipSslCertificateValidation: tls.skipVerification,
+			json: false,
+			encoding: 'stream',
+			disableFollowRedirect: true,
+			abortSignal: signal,
+		};
+		return (await helpers.httpRequest!(options)) as FullResponse;
+	};
+
+	const send = async (request: AuthRequest): Promise<AuthResponse> => {
+		const deadline = AbortSignal.timeout(settings.timeoutMs);
+		let onAbort: (() => void) | undefined;
+		const expired = new Promise<never>((_, reject) => {
+			onAbort = () => reject(deadlineError(label, request.url));
+			deadline.addEventListener('abort', onAbort, { once: true });
 		});
+		const work = async (): Promise<{ response: FullResponse; text: string }> => {
+			const response = await exchange(request, deadline);
+			const read = readBounded(response.body, label);
+			// Past the deadline, an endless body is cut off too.
+			deadline.addEventListener('abort', () => isStream(response.body) && response.body.destroy(), { once: true });
+			return { response, text: await read };
+		};
+		const sent = await settle(async () => await Promise.race([work(), expired]));
+		if (onAbort) deadline.removeEventListener('abort', onAbort);
 		if (!sent.ok) {
 			throw sent.error instanceof FortinetTokenError ? sent.error : networkError(sent.error, label, request.url);
 		}
-		const response = sent.value;
-		return {
-			statusCode: Number(response.statusCode ?? 0),
-			headers: response.headers ?? {},
-			body: parseBody(response.body),
-		};
+		const { response, text } = sent.value;
+		const statusCode = Number(response.statusCode ?? 0);
+		const headers = response.headers ?? {};
+		if (statusCode >= 300 && statusCode < 400) {
+			throw new FortinetTokenError(
+				'badResponse',
+				`${label} answered the token request with a redirect (HTTP ${statusCode}${redirectTarget(headers.location, request.url)}). ` +
+					'Token requests never follow redirects, so no secret goes to another address: enter the final URL of the service in the credential.',
+				statusCode,
+			);
+		}
+		const secrets = request.secrets ?? [];
+		// Error answers may echo what was sent: secrets go before anything reads or shortens the text.
+		const safeText = statusCode >= 200 && statusCode < 300 ? text : redact(text, secrets);
+		return { statusCode, headers, body: parseBody(safeText), secrets };
 	};
 
 	// A 429 is waited out once when the service says how long and it is short; never looped.

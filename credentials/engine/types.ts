@@ -11,9 +11,12 @@ export interface TokenSet {
 	issuedAt: number;
 }
 
-/** n8n's request helpers as a credential or node sees them. `request` is the legacy helper. */
+/**
+ * n8n's request helpers as a credential or node sees them. `request` is the legacy helper; a
+ * credential test function (node `testedBy`) gets only that one, a 2.41+ login hook only `httpRequest`.
+ */
 export interface RequestHelpers {
-	httpRequest(options: IHttpRequestOptions): Promise<unknown>;
+	httpRequest?(options: IHttpRequestOptions): Promise<unknown>;
 	request?(options: Record<string, unknown>): Promise<unknown>;
 }
 
@@ -25,6 +28,8 @@ export interface AuthRequest {
 	body?: Record<string, string>;
 	form?: boolean;
 	headers?: Record<string, string>;
+	/** Secrets this request carries: removed from any error text built from the answer. */
+	secrets?: Array<string | undefined>;
 }
 
 export interface AuthResponse {
@@ -32,6 +37,8 @@ export interface AuthResponse {
 	headers: Record<string, string | string[] | undefined>;
 	/** Parsed JSON when the body was JSON, else the raw text. */
 	body: unknown;
+	/** The request's secrets, for error text built from this answer. */
+	secrets?: Array<string | undefined>;
 }
 
 export type AuthCall = (request: AuthRequest) => Promise<AuthResponse>;
@@ -54,8 +61,19 @@ export interface Connection {
 	tls: TlsSettings;
 }
 
-/** The wire protocol of a family of services: how to log in, refresh and revoke. */
+/**
+ * What the service says of a token when asked: `unknown` when it cannot tell (no such call, an
+ * error, a rate limit), in which case the engine decides without it.
+ */
+export type Liveness = 'alive' | 'dead' | 'unknown';
+
+/** The wire protocol of a family of services: how to log in, refresh, check and revoke. */
 export interface Protocol {
+	/**
+	 * The token service this protocol speaks to: with the URL, user, client_id and secret it makes
+	 * the identity. Two credential types on one protocol and account share one token.
+	 */
+	family: string;
 	login(call: AuthCall, connection: Connection, service: ServiceDescription): Promise<TokenSet>;
 	refresh?(
 		call: AuthCall,
@@ -64,11 +82,16 @@ export interface Protocol {
 		service: ServiceDescription,
 	): Promise<TokenSet>;
 	revoke?(call: AuthCall, connection: Connection, token: string, service: ServiceDescription): Promise<void>;
+	/** Asks the service whether an access token is still valid, without renewing it. */
+	check?(call: AuthCall, connection: Connection, token: string): Promise<Liveness>;
 }
 
 /** A ready-made token the user pasted in (FortiSASE "Access Token"): used as is, never renewed. */
 export interface StaticToken {
 	staticToken: string;
+	/** Where the pasted token can be checked (its token service), so a failed call is judged right. */
+	checkedAt?: Connection;
+	protocol?: Protocol;
 }
 
 /** One Fortinet service: data, plus the mapping from its credential fields. */
@@ -93,5 +116,7 @@ export interface PersistedToken {
 	sessionToken: string;
 	refreshToken: string;
 	expiresAt: string;
+	/** When the token was issued (ISO): which of two stored tokens is newer, also for tokens without expiry. */
+	issuedAt: string;
 	tokenOwner: string;
 }

@@ -5,7 +5,7 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { clearTokenCache } from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { userCounters } from '../emulator';
 import type { Counters, Emulator } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';

@@ -13,14 +13,13 @@ import * as vm from 'node:vm';
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import {
-	clearTokenCache,
 	configureEngine,
 	fortiCasb,
 	fortiSase,
 	getToken,
 	settings,
-	tokenCacheSize,
 } from '../../credentials/engine';
+import { clearTokenCache, tokenCacheSize } from '../../credentials/engine/testing';
 import type { RequestHelpers, ServiceDescription } from '../../credentials/engine';
 
 let collect: (() => void) | undefined;

@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net';
 
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { authenticate, fortiSase, preAuthenticate } from '../../credentials/engine';
+import {
+	authenticate,
+	fortiSase,
+	preAuthenticate,
+} from '../../credentials/engine';
 import type { Emulator } from '../emulator';
 import { gcFunction } from './memory';
 import { n8nHelpers } from '../support/n8n';

@@ -11,7 +11,11 @@ import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
+import {
+	configureEngine,
+	settings,
+} from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import { SERVICE_CASES } from '../support/services';
 import type { Impl, RunResult, SoakResult } from './load';

@@ -3,10 +3,16 @@
  * httpRequest and legacy request) against the emulator over real HTTP(S). Every assertion on
  * behaviour is paired with what the emulator saw: logins, refreshes, rejected calls, headers.
  */
-import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
+import {
+	configureEngine,
+	renewToken,
+	SERVICES,
+	settings,
+} from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
-import { Execution, StoredCredential } from '../support/n8n';
+import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { SERVICE_CASES, secretsOf } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 
@@ -98,8 +104,9 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		const early = new Execution(stored); // loads the credential now, with an empty token
 		await new Execution(stored).request(service.resource(emulator));
 		const holder = new Execution(stored); // loads token #1
-		// The Test button (or any failure) forces a renewal: token #1 is now dead for one-token services.
-		await stored.preAuthentication(stored.load(), true);
+		// The node's Refresh renews in the cache only (n8n persists nothing): token #1 is now dead
+		// for one-token services, and the stored copy still names it.
+		await renewToken(SERVICES[service.type], stored.load(), n8nHelpers);
 		await holder.request(service.resource(emulator));
 		await early.request(service.resource(emulator));
 		const seen = statsOf(service, user);
@@ -130,7 +137,8 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		const seen = statsOf(service, user);
 		expect(seen.logins).toBe(1);
 		expect(seen.refreshes).toBe(1);
-		expect(seen.apiRejected).toBe(1); // the restarted process could not know before trying
+		// The restarted process could not know before trying (FortiCASB/CWP: and the engine's check).
+		expect(seen.apiRejected).toBe(service.checkedAtApi ? 2 : 1);
 	});
 
 	test('a refused refresh token falls back to one login', async () => {

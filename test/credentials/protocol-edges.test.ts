@@ -5,7 +5,14 @@
  */
 import axios from 'axios';
 
-import { clearTokenCache, configureEngine, fortiAuthenticator, fortiLanCloud, revokeToken, settings } from '../../credentials/engine';
+import {
+	configureEngine,
+	fortiAuthenticator,
+	fortiLanCloud,
+	revokeToken,
+	settings,
+} from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
@@ -181,7 +188,7 @@ describe('FortiSASE ready-made access token', () => {
 			grant_type: 'password',
 		});
 		const pasted = String(login.data.access_token);
-		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted });
+		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted, authUrl: emulator.urls.iam });
 		await new Execution(stored).request(sase.resource(emulator));
 		await new Execution(stored).request(sase.resource(emulator));
 		expect(counts(sase, user)).toMatchObject({ logins: 1, apiAccepted: 2, authorizations: [`Bearer ${pasted}`, `Bearer ${pasted}`] });

@@ -37,6 +37,9 @@ interface Session {
 
 type ResourceKind = 'sase' | 'lan' | 'flex';
 
+/** The one switch FortiLAN Cloud knows; any other serial number is a 404 (with a valid token). */
+export const KNOWN_SWITCH = 'S108EPTF00000001';
+
 const REJECTIONS: Record<ResourceKind, unknown> = {
 	sase: { status: 'error', status_message: 'Invalid or expired access token', code: 401 },
 	lan: {
@@ -102,11 +105,19 @@ export class IamService implements ServiceImpl {
 			if (method !== 'POST') throw new HttpError(405, { detail: `Method "${method}" not allowed.` });
 			return this.revoke(req, res);
 		}
+		if (path === '/api/v1/oauth/verify_token/' || path === '/api/v1/oauth/verify_token') {
+			if (method !== 'GET') throw new HttpError(405, { detail: `Method "${method}" not allowed.` });
+			return this.verify(req, res);
+		}
 		if (path === '/resource-api/v2/endpoints' && method === 'GET') {
 			return this.resource(req, res, 'FortiSASE', 'sase');
 		}
 		if (path === '/api/v1/switches' && method === 'GET') {
 			return this.resource(req, res, 'fortilancloud', 'lan');
+		}
+		const device = /^\/api\/v1\/switches\/([^/]+)\/?$/.exec(path);
+		if (device && method === 'GET') {
+			return this.resource(req, res, 'fortilancloud', 'lan', decodeURIComponent(device[1]));
 		}
 		if (path === '/ES/api/fortiflex/v2/programs/list' && method === 'POST') {
 			await readBody(req).catch(() => '');
@@ -300,11 +311,33 @@ export class IamService implements ServiceImpl {
 		sendJson(res, 200, { status: 'success', message: 'Token revoked successfully' });
 	}
 
+	/**
+	 * GET /api/v1/oauth/verify_token/?client_id=… with the Bearer: 200 for a live token of that
+	 * client_id, 401 otherwise. FortiAuthenticator's OAuth server has this call; that customerapiauth
+	 * (a FortiAuthenticator OAuth server) has it too is inferred (see README: guesses).
+	 */
+	private async verify(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const { token } = bearerToken(req);
+		const owner = token ? this.owners.get(token) : undefined;
+		const fault = this.ctx.faults.take('iam', 'check');
+		if (fault && (await applyFault(fault, req, res, { status: 'success' }))) return;
+		this.ctx.stats.bump('iam', 'tokenChecks', owner);
+		const clientId = new URL(req.url ?? '/', 'http://emulator').searchParams.get('client_id');
+		if (!clientId) throw new HttpError(400, { error: 'invalid_request', error_description: 'Missing client_id parameter.' });
+		const s = token ? this.byAccess.get(token) : undefined;
+		if (!s || s.clientId !== clientId || s.accessExpiresAt <= Date.now()) {
+			sendJson(res, 401, { error: 'invalid_token', error_description: 'The access token is invalid or has expired' });
+			return;
+		}
+		sendJson(res, 200, { username: s.username, client_id: s.clientId, expires_in: Math.floor((s.accessExpiresAt - Date.now()) / 1000) });
+	}
+
 	private async resource(
 		req: IncomingMessage,
 		res: ServerResponse,
 		clientId: string,
 		kind: ResourceKind,
+		device?: string,
 	): Promise<void> {
 		const { header, token } = bearerToken(req);
 		const owner = token ? this.owners.get(token) : undefined;
@@ -318,6 +351,11 @@ export class IamService implements ServiceImpl {
 			return;
 		}
 		this.ctx.stats.bump('iam', 'apiAccepted', s.key);
+		if (device !== undefined && device !== KNOWN_SWITCH) {
+			// The API's own failure, with a valid token: a device that does not exist.
+			sendJson(res, 404, { status: 'failure', error: 'not_found', error_description: `Switch ${device} not found` });
+			return;
+		}
 		const served = { user: s.username, client_id: s.clientId };
 		if (kind === 'sase') {
 			sendJson(res, 200, {

@@ -187,6 +187,7 @@ export function emptyCounters(): Counters {
 		rateLimited: 0,
 		apiAccepted: 0,
 		apiRejected: 0,
+		tokenChecks: 0,
 		authorizations: [],
 	};
 }
@@ -265,7 +266,7 @@ export function validateFaultSpec(input: unknown): FaultSpec {
 	const s = input as Record<string, unknown>;
 	if (!SERVICES.includes(s.service as EmulatedService)) return bad('service must be iam|casb|cwp|fac');
 	if (!FAULT_ENDPOINTS.includes(s.endpoint as FaultEndpoint)) {
-		return bad('endpoint must be token|refresh|revoke|resource');
+		return bad('endpoint must be token|refresh|revoke|resource|check');
 	}
 	const count = s.count === undefined ? 1 : s.count;
 	if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return bad('count must be a positive integer');
@@ -302,8 +303,24 @@ export function validateFaultSpec(input: unknown): FaultSpec {
 		case 'expires':
 			fault = { type: 'expires', value: f.value };
 			break;
+		case 'redirect': {
+			if (typeof f.location !== 'string' || !f.location) return bad('location must be a string');
+			const status = f.status === undefined ? 307 : num(f.status, 'status', 300);
+			if (status > 399) return bad('status must be a 3xx');
+			fault = { type: 'redirect', status, location: f.location };
+			break;
+		}
+		case 'trickle':
+			fault = { type: 'trickle', intervalMs: num(f.intervalMs, 'intervalMs', 1), bytes: f.bytes === undefined ? undefined : num(f.bytes, 'bytes', 1) };
+			break;
+		case 'hugeToken':
+			fault = { type: 'hugeToken', length: Math.min(num(f.length, 'length', 1), 50_000_000) };
+			break;
+		case 'hugeBody':
+			fault = { type: 'hugeBody', bytes: Math.min(num(f.bytes, 'bytes', 1), 200_000_000) };
+			break;
 		default:
-			return bad('fault.type must be status|rateLimit|delay|html|malformedJson|noToken|reset|expires');
+			return bad('fault.type must be status|rateLimit|delay|html|malformedJson|noToken|reset|expires|redirect|trickle|hugeToken|hugeBody');
 	}
 	return { service: s.service as EmulatedService, endpoint: s.endpoint as FaultEndpoint, count, fault };
 }
@@ -379,6 +396,47 @@ export async function applyFault(
 			req.socket.destroy();
 			res.destroy();
 			return true;
+		case 'redirect':
+			sendRaw(res, fault.status ?? 307, '', 'text/plain', { Location: fault.location });
+			return true;
+		case 'hugeToken':
+			sendJson(res, 200, { ...(noTokenBody as Record<string, unknown>), access_token: 'A'.repeat(fault.length), refresh_token: opaqueToken() });
+			return true;
+		case 'hugeBody': {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			const chunk = Buffer.alloc(64 * 1024, 0x20);
+			let left = fault.bytes;
+			const pump = (): void => {
+				while (left > 0 && !res.destroyed) {
+					const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+					left -= piece.length;
+					if (!res.write(piece)) {
+						res.once('drain', pump);
+						return;
+					}
+				}
+				if (!res.destroyed) res.end();
+			};
+			pump();
+			return true;
+		}
+		case 'trickle': {
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.write('{');
+			let sent = 1;
+			const timer = setInterval(() => {
+				if (res.destroyed || (fault.bytes !== undefined && sent >= fault.bytes)) {
+					clearInterval(timer);
+					if (!res.destroyed) res.end();
+					return;
+				}
+				res.write(' ');
+				sent++;
+			}, fault.intervalMs);
+			timer.unref();
+			res.on('close', () => clearInterval(timer));
+			return true;
+		}
 	}
 }
 

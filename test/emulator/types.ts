@@ -21,8 +21,8 @@ export interface EmulatorOptions {
 	log?: boolean;
 }
 
-export type FaultEndpoint = 'token' | 'refresh' | 'revoke' | 'resource';
-export const FAULT_ENDPOINTS: readonly FaultEndpoint[] = ['token', 'refresh', 'revoke', 'resource'];
+export type FaultEndpoint = 'token' | 'refresh' | 'revoke' | 'resource' | 'check';
+export const FAULT_ENDPOINTS: readonly FaultEndpoint[] = ['token', 'refresh', 'revoke', 'resource', 'check'];
 
 export type Fault =
 	| { type: 'status'; status: number; body?: string; contentType?: string }
@@ -33,7 +33,15 @@ export type Fault =
 	| { type: 'malformedJson' }
 	| { type: 'noToken' }
 	| { type: 'reset' }
-	| { type: 'expires'; value: unknown };
+	| { type: 'expires'; value: unknown }
+	/** a 3xx pointing elsewhere (status defaults to 307) */
+	| { type: 'redirect'; status?: number; location: string }
+	/** 200 and a JSON start, then one byte every intervalMs, for ever (or `bytes` bytes) */
+	| { type: 'trickle'; intervalMs: number; bytes?: number }
+	/** a success whose access token is `length` characters long */
+	| { type: 'hugeToken'; length: number }
+	/** a 200 body of `bytes` bytes, sent as fast as the socket takes it */
+	| { type: 'hugeBody'; bytes: number };
 
 export interface FaultSpec {
 	service: EmulatedService;
@@ -51,6 +59,8 @@ export interface Counters {
 	rateLimited: number;
 	apiAccepted: number;
 	apiRejected: number;
+	/** token checks (FortiCloud IAM verify_token) */
+	tokenChecks: number;
 	/** every Authorization header value seen on protected resources, in order */
 	authorizations: string[];
 }

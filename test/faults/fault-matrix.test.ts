@@ -7,7 +7,11 @@
  * n8n calls `preAuthentication` twice for a failed request (first use, then "after any error"),
  * so a persistent fault costs exactly two token calls per execution.
  */
-import { clearTokenCache, configureEngine, settings } from '../../credentials/engine';
+import {
+	configureEngine,
+	settings,
+} from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import type { Emulator, Fault } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
@@ -214,7 +218,8 @@ describe.each(SERVICE_CASES)('$type: faults on the refresh endpoint', (service) 
 		expect(countCalls('login')).toBe(1);
 		const seen = countersOf(emulator, service, user);
 		expect(seen).toMatchObject({ logins: 2, refreshes: 0, apiAccepted: 2 });
-		expect(seen.apiRejected).toBe(1); // the token the service killed behind our back, once
+		// The token the service killed behind our back, once (FortiCASB/CWP: and the engine's check of it).
+		expect(seen.apiRejected).toBe(service.checkedAtApi ? 2 : 1);
 	});
 
 	test('refresh rate limited (long Retry-After) → a clear error, no fallback login, no storm over 5 executions', async () => {
@@ -254,6 +259,9 @@ describe.each(SERVICE_CASES)('$type: faults on the refresh endpoint', (service) 
 		const { value: error, ms } = await timed(async () => await failureOf(run()));
 		expect(error.message).toMatch(new RegExp(`${label} did not answer within`));
 		expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
-		expect(countCalls()).toBe(1);
+		expect(countCalls('refresh')).toBe(1);
+		expect(countCalls('login')).toBe(0);
+		// The one check that found the token dead (none where the service has no check).
+		expect(countCalls('check')).toBe(service.type === 'fortiAuthenticatorApi' ? 0 : 1);
 	});
 });

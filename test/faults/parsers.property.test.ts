@@ -6,7 +6,9 @@
  */
 import fc from 'fast-check';
 
-import { SERVICES } from '../../credentials/engine';
+import {
+	SERVICES,
+} from '../../credentials/engine';
 import { describeErrorBody, FortinetTokenError, redact } from '../../credentials/engine/errors';
 import { fromEpochMillis, fromExpiresIn, jwtExpiry, renewalWindow } from '../../credentials/engine/expiry';
 import { failure, readToken } from '../../credentials/engine/responses';

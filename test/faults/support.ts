@@ -10,14 +10,27 @@ import type { ServiceCase, TestUser } from '../support/services';
 
 export interface TokenCall {
 	url: string;
-	/** 'refresh' when the body asks for the refresh grant, 'revoke' for a revoke URL, else 'login'. */
-	grant: 'login' | 'refresh' | 'revoke';
+	/** 'refresh' when the body asks for the refresh grant, 'revoke' for a revoke URL, 'check' for a liveness check, else 'login'. */
+	grant: 'login' | 'refresh' | 'revoke' | 'check';
 }
 
 const original = { httpRequest: n8nHelpers.httpRequest, request: n8nHelpers.request };
 export const tokenCalls: TokenCall[] = [];
 /** Every access and refresh token a token endpoint handed out to the engine during the run. */
 export const issuedTokens = new Set<string>();
+
+/**
+ * The engine reads token answers as streams (to bound them): the spy reads the stream itself and
+ * hands the engine the text instead, which the engine accepts the same way.
+ */
+async function materialized(response: unknown): Promise<unknown> {
+	const record = response as { body?: unknown } | undefined;
+	const body = record?.body as { on?: unknown } | undefined;
+	if (!record || !body || typeof body.on !== 'function') return response;
+	const chunks: Buffer[] = [];
+	for await (const chunk of body as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
+	return { ...record, body: Buffer.concat(chunks).toString('utf8') };
+}
 
 function remember(response: unknown): void {
 	const body = (response as { body?: unknown } | undefined)?.body;
@@ -39,6 +52,7 @@ function remember(response: unknown): void {
 function classify(url: string, body: unknown): TokenCall {
 	const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
 	if (/revoke/.test(url)) return { url, grant: 'revoke' };
+	if (/verify_token|resourceURLMap/.test(url)) return { url, grant: 'check' };
 	return { url, grant: /grant_type\\?"?\s*[:=]\s*\\?"?refresh_token/.test(text) ? 'refresh' : 'login' };
 }
 
@@ -50,13 +64,13 @@ function classify(url: string, body: unknown): TokenCall {
 export function spyOnTokenCalls(): void {
 	n8nHelpers.httpRequest = async (options) => {
 		tokenCalls.push(classify(String(options.url), options.body));
-		const response = await original.httpRequest(options);
+		const response = await materialized(await original.httpRequest(options));
 		remember(response);
 		return response;
 	};
 	n8nHelpers.request = async (options) => {
 		tokenCalls.push(classify(String(options.uri ?? options.url), options.body));
-		const response = await original.request!(options);
+		const response = await materialized(await original.request(options));
 		remember(response);
 		return response;
 	};

@@ -5,7 +5,13 @@
  */
 import { createHash } from 'crypto';
 
-import { clearTokenCache, configureEngine, revokeToken, SERVICES, settings, tokenCacheSnapshot } from '../../credentials/engine';
+import {
+	configureEngine,
+	revokeToken,
+	SERVICES,
+	settings,
+} from '../../credentials/engine';
+import { clearTokenCache, tokenCacheSnapshot } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
@@ -83,7 +89,7 @@ test('the snapshot covers every identity used, including refused ones', () => {
 	const snapshot = tokenCacheSnapshot();
 	expect(snapshot.length).toBeGreaterThanOrEqual(SERVICE_CASES.length * 4);
 	expect(snapshot.filter(([, entry]) => entry.refused).length).toBe(SERVICE_CASES.length);
-	expect(snapshot.filter(([, entry]) => entry.superseded.length > 0).length).toBeGreaterThanOrEqual(SERVICE_CASES.length);
+	expect(snapshot.filter(([, entry]) => entry.dead.length > 0).length).toBeGreaterThanOrEqual(SERVICE_CASES.length);
 });
 
 test('cache keys (and the persisted tokenOwner) are 64-hex hashes, not a hash of the secret alone', () => {
@@ -118,10 +124,10 @@ test('outside the token fields, no access or refresh token is held either', () =
 	}
 });
 
-test('the superseded list holds 32-hex fingerprints, never a token', () => {
+test('the dead-token list holds 32-hex fingerprints, never a token', () => {
 	let fingerprints = 0;
 	for (const [, entry] of tokenCacheSnapshot()) {
-		for (const item of entry.superseded) {
+		for (const item of entry.dead) {
 			fingerprints++;
 			expect(item).toMatch(/^[0-9a-f]{32}$/);
 			expect(issuedTokens.has(item)).toBe(false);

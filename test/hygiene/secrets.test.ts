@@ -10,14 +10,14 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import {
-	clearTokenCache,
 	configureEngine,
 	getToken,
-	refreshToken,
+	renewToken,
 	revokeToken,
 	SERVICES,
 	settings,
 } from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import { startEmulator } from '../emulator';
 import type { Emulator, Fault } from '../emulator';
@@ -155,7 +155,7 @@ describe.each(SERVICE_CASES)('$type: error paths expose no secret', (service) =>
 			// Failing logins too, so that a refresh fallback cannot hide the refresh error.
 			emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 3, fault: { type: 'status', status: 500 } });
 			await observe(`${service.type} refresh ${fault.type}`, run);
-			await observe(`${service.type} node refresh ${fault.type}`, async () => await refreshToken(descriptionOf(service), stored.load(), n8nHelpers));
+			await observe(`${service.type} node refresh ${fault.type}`, async () => await renewToken(descriptionOf(service), stored.load(), n8nHelpers));
 			emulator.control.clearFaults();
 			rememberStored(stored);
 		}
@@ -226,7 +226,7 @@ test('a rejected pasted FortiSASE access token is not echoed', async () => {
 	const holder = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted });
 	emulator.control.expireAll('iam');
 	await observe('sase pasted token rejected', async () => await new Execution(holder).request(sase.resource(emulator)));
-	await observe('sase pasted token refresh', async () => await refreshToken(SERVICES.fortiSaseApi, holder.load(), n8nHelpers));
+	await observe('sase pasted token refresh', async () => await renewToken(SERVICES.fortiSaseApi, holder.load(), n8nHelpers));
 	await observe('sase pasted token revoke', async () => await revokeToken(SERVICES.fortiSaseApi, holder.load(), n8nHelpers), true);
 });
 

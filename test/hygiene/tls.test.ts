@@ -7,7 +7,13 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { generate } from 'selfsigned';
 
-import { clearTokenCache, configureEngine, fortiAuthenticator, getToken, settings } from '../../credentials/engine';
+import {
+	configureEngine,
+	fortiAuthenticator,
+	getToken,
+	settings,
+} from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import { SERVICES } from '../../credentials/engine';
+import {
+	SERVICES,
+} from '../../credentials/engine';
 import { FortinetToken } from '../../nodes/FortinetToken/FortinetToken.node';
 
 const dir = join(__dirname, '..', '..', 'nodes', 'FortinetToken');

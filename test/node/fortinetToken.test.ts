@@ -5,7 +5,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { clearTokenCache } from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';

@@ -23,7 +23,7 @@ import {
 
 import type { RequestHelpers } from '../../credentials/engine';
 
-export const n8nHelpers: RequestHelpers = {
+export const n8nHelpers: Required<RequestHelpers> = {
 	httpRequest: async (options) => await httpRequest(options),
 	request: async (options) => await proxyRequestToAxios(undefined, undefined, undefined, options as IRequestOptions),
 };

@@ -28,6 +28,12 @@ export interface ServiceCase {
 	/** Key of `control.setLifetime`, undefined where tokens never expire. */
 	lifetimeKey?: string;
 	revokes: boolean;
+	/**
+	 * The engine checks a token it suspects at the service's own API (FortiCASB/FortiCWP
+	 * resourceURLMap), so the emulator counts that check among the API calls; FortiCloud IAM checks
+	 * at verify_token (counted as tokenChecks), FortiAuthenticator has no check.
+	 */
+	checkedAtApi: boolean;
 	data(emulator: Emulator, user: TestUser): ICredentialDataDecryptedObject;
 	/** The emulator's per-user stats key. */
 	userKey(user: TestUser): string;
@@ -58,6 +64,7 @@ function iamCase(
 		credential,
 		lifetimeKey: clientId,
 		revokes: true,
+		checkedAtApi: false,
 		data: (emulator, user) => ({ username: user.username, password: user.password, authUrl: emulator.urls.iam, ...extra }),
 		userKey: (user) => `${user.username}/${clientId}`,
 		resource: (emulator) => ({ uri: `${emulator.urls.iam}${resourcePath}`, method, json: true }),
@@ -83,6 +90,7 @@ function cnpCase(
 		credential,
 		lifetimeKey: emulated,
 		revokes: false,
+		checkedAtApi: true,
 		data: (emulator, user) => ({
 			authMethod,
 			username: user.username,
@@ -119,6 +127,7 @@ export const SERVICE_CASES: ServiceCase[] = [
 		emulated: 'fac',
 		credential: () => new FortiAuthenticatorApi(),
 		revokes: false,
+		checkedAtApi: false,
 		data: (emulator, user) => ({
 			baseUrl: emulator.urls.fac,
 			username: user.username,

@@ -7,11 +7,15 @@ import type { Protocol } from '../types';
  * expires), no revoke call. Appliances usually have self-signed certificates.
  */
 export const fortiAuthenticatorFabric: Protocol = {
+	// No documented call checks a fabric token: the engine judges failures without one.
+	family: 'fortiauthenticator-fabric',
+
 	async login(call, connection, service) {
 		const response = await call({
 			method: 'POST',
 			url: `${connection.baseUrl}/api/fabric/authenticate`,
 			body: { username: connection.username ?? '', password: connection.password ?? '' },
+			secrets: [connection.password],
 		});
 		if (!isSuccess(response)) throw failure(response, service, 'login');
 		return readToken(response, service, { expiryField: 'expires_in', parseExpiry: fromExpiresIn });
@@ -22,6 +26,7 @@ export const fortiAuthenticatorFabric: Protocol = {
 			method: 'POST',
 			url: `${connection.baseUrl}/api/fabric/authenticate`,
 			body: { grant_type: 'refresh_token', refresh_token: refreshToken },
+			secrets: [refreshToken],
 		});
 		if (!isSuccess(response)) throw failure(response, service, 'refresh');
 		return readToken(response, service, {

@@ -1,12 +1,14 @@
 import { fromExpiresIn } from '../expiry';
 import { failure, isSuccess, readToken } from '../responses';
-import type { Protocol } from '../types';
+import type { Liveness, Protocol } from '../types';
 
 /**
  * FortiCloud IAM (customerapiauth): JSON password and refresh grants on one URL, and a revoke call.
  * One active token per API user and client_id: every login or refresh kills the previous token.
  */
 export const fortiCloudIam: Protocol = {
+	family: 'forticloud-iam',
+
 	async login(call, connection, service) {
 		const response = await call({
 			method: 'POST',
@@ -18,6 +20,7 @@ export const fortiCloudIam: Protocol = {
 				client_secret: '',
 				grant_type: 'password',
 			},
+			secrets: [connection.password],
 		});
 		if (!isSuccess(response)) throw failure(response, service, 'login', connection.clientId);
 		return readToken(response, service, { expiryField: 'expires_in', parseExpiry: fromExpiresIn });
@@ -28,6 +31,7 @@ export const fortiCloudIam: Protocol = {
 			method: 'POST',
 			url: `${connection.baseUrl}/api/v1/oauth/token/`,
 			body: { client_id: connection.clientId ?? '', grant_type: 'refresh_token', refresh_token: refreshToken },
+			secrets: [refreshToken],
 		});
 		if (!isSuccess(response)) throw failure(response, service, 'refresh', connection.clientId);
 		// Whether a new refresh token comes back is undocumented: keep the old one when none does.
@@ -44,7 +48,22 @@ export const fortiCloudIam: Protocol = {
 			method: 'POST',
 			url: `${connection.baseUrl}/api/v1/oauth/revoke_token/`,
 			body: { client_id: connection.clientId ?? '', token },
+			secrets: [token],
 		});
 		if (!isSuccess(response)) throw failure(response, service, 'revoke', connection.clientId);
+	},
+
+	// customerapiauth is a FortiAuthenticator OAuth server (FortiCloud IAM's docs point to the
+	// FortiAuthenticator REST API guide for its token calls), whose verify_token call answers 200
+	// for a valid token and 401 otherwise. Inferred, not documented for FortiCloud: any other
+	// answer means "cannot tell", and the engine decides without it.
+	async check(call, connection, token): Promise<Liveness> {
+		const response = await call({
+			method: 'GET',
+			url: `${connection.baseUrl}/api/v1/oauth/verify_token/?client_id=${encodeURIComponent(connection.clientId ?? '')}`,
+			headers: { Authorization: `Bearer ${token}` },
+			secrets: [token],
+		});
+		return response.statusCode === 200 ? 'alive' : response.statusCode === 401 ? 'dead' : 'unknown';
 	},
 };

@@ -1,6 +1,6 @@
 import { fromEpochMillis } from '../expiry';
 import { failure, isSuccess, readToken } from '../responses';
-import type { Protocol } from '../types';
+import type { Liveness, Protocol } from '../types';
 
 /**
  * The auth service FortiCASB and FortiCWP share (FortiCNP lineage): form-encoded grants, a Basic
@@ -8,6 +8,8 @@ import type { Protocol } from '../types';
  * no revoke call.
  */
 export const fortiCnp: Protocol = {
+	family: 'forticnp',
+
 	async login(call, connection, service) {
 		const response =
 			connection.grant === 'apiCredential'
@@ -18,6 +20,7 @@ export const fortiCnp: Protocol = {
 						headers: { Authorization: `Basic ${connection.apiCredential ?? ''}` },
 						body: { grant_type: 'client_credentials' },
 						form: true,
+						secrets: [connection.apiCredential],
 					})
 				: await call({
 						method: 'POST',
@@ -28,6 +31,7 @@ export const fortiCnp: Protocol = {
 							password: connection.password ?? '',
 						},
 						form: true,
+						secrets: [connection.password],
 					});
 		if (!isSuccess(response)) throw failure(response, service, 'login');
 		return readToken(response, service, { expiryField: 'expires', parseExpiry: fromEpochMillis });
@@ -39,6 +43,7 @@ export const fortiCnp: Protocol = {
 			url: `${connection.baseUrl}/api/v1/auth/token/refresh`,
 			body: { grant_type: 'refresh_token', refresh_token: refreshToken },
 			form: true,
+			secrets: [refreshToken],
 		});
 		if (!isSuccess(response)) throw failure(response, service, 'refresh');
 		return readToken(response, service, {
@@ -46,5 +51,16 @@ export const fortiCnp: Protocol = {
 			parseExpiry: fromEpochMillis,
 			previousRefreshToken: refreshToken,
 		});
+	},
+
+	// The documented first call of both APIs: 200 with a valid token, 401 without.
+	async check(call, connection, token): Promise<Liveness> {
+		const response = await call({
+			method: 'GET',
+			url: `${connection.baseUrl}/api/v1/resourceURLMap`,
+			headers: { Authorization: `Bearer ${token}` },
+			secrets: [token],
+		});
+		return response.statusCode === 200 ? 'alive' : response.statusCode === 401 ? 'dead' : 'unknown';
 	},
 };

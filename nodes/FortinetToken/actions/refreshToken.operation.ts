@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { refreshToken } from '../../../credentials/engine';
+import { renewToken } from '../../../credentials/engine';
 import { includeRefreshTokenOption, serviceCall, tokenOutput } from './common';
 
 interface RefreshTokenOptions {
@@ -28,6 +28,6 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
 	const { service, credentials, helpers } = await serviceCall.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as RefreshTokenOptions;
-	const token = await refreshToken(service, credentials, helpers);
+	const token = await renewToken(service, credentials, helpers);
 	return tokenOutput(service, token, false, options.includeRefreshToken === true);
 }

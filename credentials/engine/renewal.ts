@@ -1,0 +1,177 @@
+import { fingerprint, isDead, replaceToken } from './cache';
+import type { CacheEntry } from './cache';
+import { FortinetTokenError, redact, settle } from './errors';
+import { renewalWindow } from './expiry';
+import { settings } from './settings';
+import { createAuthCall } from './transport';
+import type { Connection, Liveness, Protocol, RequestHelpers, ServiceDescription, TokenSet } from './types';
+
+export function needsRenewal(token: TokenSet, now = Date.now()): boolean {
+	if (token.expiresAt === null) return false;
+	return now >= token.expiresAt - renewalWindow(token.issuedAt, token.expiresAt, settings.maxSkewMs);
+}
+
+export function isExpired(token: TokenSet, now = Date.now()): boolean {
+	return token.expiresAt !== null && now >= token.expiresAt;
+}
+
+/** Waits for a revocation under way, whatever its outcome. */
+export async function afterRevocation(entry: CacheEntry): Promise<void> {
+	if (entry.revocation) await entry.revocation.catch(() => undefined);
+}
+
+/**
+ * Makes the stored token the entry's current one when this process has none, or when the stored
+ * one was issued later: another n8n process, or this one before a restart, renewed it. Issue time,
+ * not expiry, decides, so tokens that never expire converge across processes too.
+ */
+export function adoptStored(entry: CacheEntry, stored: TokenSet | undefined): void {
+	if (!stored || stored.accessToken === entry.token?.accessToken) return;
+	if (isDead(entry, stored.accessToken)) return;
+	const current = entry.token;
+	if (!current || stored.issuedAt > current.issuedAt) replaceToken(entry, stored);
+}
+
+/** Strips every secret the engine holds for this identity from an error before anyone sees it. */
+export function scrubbed(error: unknown, connection: Connection, entry: CacheEntry | undefined, service: ServiceDescription): FortinetTokenError {
+	const secrets = [connection.password, connection.apiCredential, entry?.token?.accessToken, entry?.token?.refreshToken];
+	if (error instanceof FortinetTokenError) {
+		return new FortinetTokenError(
+			error.kind,
+			redact(error.message, secrets),
+			error.serviceStatus,
+			error.description && redact(error.description, secrets),
+			error.retryAfterMs,
+		);
+	}
+	return new FortinetTokenError('serviceError', `${service.label}: the token request failed unexpectedly.`);
+}
+
+export interface RenewalOptions {
+	/** `login` skips the refresh grant (Force New Login). */
+	mode: 'refreshOrLogin' | 'login';
+	/** The refresh token stored with the credential, used when this process holds none. */
+	storedRefreshToken?: string;
+	/** Force New Login: ask the service even while a refused login or a 429 is remembered. */
+	ignoreRefused?: boolean;
+	/** The renewal answers a failed request the service could not explain (see failureRenewalQuietMs). */
+	afterUnexplainedFailure?: boolean;
+}
+
+/**
+ * Starts (or joins) the one renewal of this identity: refresh grant first, password grant as
+ * fallback. A renewal asked for during a revocation starts after it, so a revoke never leaves a
+ * token behind that it did not revoke.
+ */
+export function renew(
+	service: ServiceDescription,
+	connection: Connection,
+	entry: CacheEntry,
+	helpers: RequestHelpers,
+	options: RenewalOptions,
+): Promise<TokenSet> {
+	if (entry.renewal) return entry.renewal;
+	const call = createAuthCall(helpers, connection.tls, service.label);
+	const { protocol } = service;
+	const revocation = entry.revocation;
+	const run = async (): Promise<TokenSet> => {
+		if (revocation) await revocation.catch(() => undefined);
+		if (!options.ignoreRefused && entry.refused && Date.now() < entry.refused.until) throw entry.refused.error;
+		const stored = options.storedRefreshToken && !isDead(entry, options.storedRefreshToken) ? options.storedRefreshToken : undefined;
+		const refreshToken = entry.token?.refreshToken ?? stored;
+		if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
+			const refreshed = await settle(async () => await protocol.refresh!(call, connection, refreshToken, service));
+			if (refreshed.ok) return refreshed.value;
+			// A refused refresh token falls back to the login grant; a rate limit or an
+			// unreachable service would refuse the login just the same.
+			const { error } = refreshed;
+			if (!(error instanceof FortinetTokenError) || ['rateLimited', 'network', 'tls'].includes(error.kind)) {
+				throw error;
+			}
+			if (entry.token) entry.token = { ...entry.token, refreshToken: undefined };
+		}
+		return await protocol.login(call, connection, service);
+	};
+	const renewal = run().then(
+		(token) => {
+			entry.refused = undefined;
+			entry.earlyRenewalPausedUntil = undefined;
+			replaceToken(entry, token);
+			if (options.afterUnexplainedFailure) entry.renewedAfterFailureAt = Date.now();
+			return token;
+		},
+		(error: unknown) => {
+			if (error === entry.refused?.error) throw error;
+			const clean = scrubbed(error, connection, entry, service);
+			const now = Date.now();
+			if (clean.kind === 'badCredentials' || clean.kind === 'unknownClient') {
+				entry.refused = { error: clean, until: now + settings.refusedLoginMemoryMs };
+			} else if (clean.kind === 'rateLimited') {
+				// Asking again before the service's Retry-After only prolongs the block; but never for
+				// longer than maxRateLimitMemoryMs, whatever the service said.
+				const wait = Math.min(clean.retryAfterMs ?? settings.refusedLoginMemoryMs, settings.maxRateLimitMemoryMs);
+				entry.refused = { error: clean, until: now + wait };
+			}
+			// While the current token is valid, requests keep it rather than each waiting for
+			// another attempt at an endpoint that just failed.
+			const current = entry.token;
+			if (current && !isExpired(current, now)) {
+				entry.earlyRenewalPausedUntil = Math.min(now + settings.earlyRenewalPauseMs, current.expiresAt ?? Number.MAX_SAFE_INTEGER);
+			}
+			throw clean;
+		},
+	);
+	entry.renewal = renewal;
+	const release = () => {
+		if (entry.renewal === renewal) entry.renewal = undefined;
+	};
+	renewal.then(release, release);
+	return renewal;
+}
+
+/**
+ * Asks the service whether a token is alive, once for all concurrent callers. `unknown` when the
+ * protocol has no such call or the service does not answer it clearly.
+ */
+export async function liveness(
+	protocol: Protocol,
+	connection: Connection,
+	helpers: RequestHelpers,
+	token: string,
+	label: string,
+	entry?: CacheEntry,
+): Promise<Liveness> {
+	const check = protocol.check;
+	if (!check) return 'unknown';
+	const print = fingerprint(token);
+	if (entry?.check?.token === print) return await entry.check.verdict;
+	const call = createAuthCall(helpers, connection.tls, label);
+	const verdict = settle(async () => await check(call, connection, token)).then((result) => (result.ok ? result.value : 'unknown'));
+	if (entry) {
+		const current = { token: print, verdict };
+		entry.check = current;
+		void verdict.then(() => {
+			if (entry.check === current) entry.check = undefined;
+		});
+	}
+	return await verdict;
+}
+
+/**
+ * Whether a token that a failed request carried is to be renewed. The HTTP Request node runs the
+ * login hook after any failure, and the hook is not told why: a 404 looks like a dead token. The
+ * service is asked when it can tell; when it cannot, a token renewed for an unexplained failure
+ * is not renewed again for another one within `failureRenewalQuietMs`.
+ */
+export async function isDeadAfterFailure(
+	service: ServiceDescription,
+	connection: Connection,
+	entry: CacheEntry,
+	helpers: RequestHelpers,
+	token: TokenSet,
+): Promise<{ dead: boolean; unexplained: boolean }> {
+	const verdict = await liveness(service.protocol, connection, helpers, token.accessToken, service.label, entry);
+	if (verdict !== 'unknown') return { dead: verdict === 'dead', unexplained: false };
+	const quiet = entry.renewedAfterFailureAt !== undefined && Date.now() - entry.renewedAfterFailureAt < settings.failureRenewalQuietMs;
+	return { dead: !quiet, unexplained: true };
+}

@@ -1,0 +1,93 @@
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Connection } from './types';
+
+/**
+ * What `authenticate` does to the request n8n is about to send. n8n hands in either its
+ * `httpRequest` options (`url`, `skipSslCertificateValidation`, `disableFollowRedirect`) or, from
+ * the HTTP Request node, legacy request options (`uri`, `rejectUnauthorized`, `agentOptions`,
+ * `followRedirect`, `maxRedirects`); both shapes are written, each path reads its own.
+ */
+type AnyRequestOptions = IHttpRequestOptions & {
+	uri?: unknown;
+	rejectUnauthorized?: boolean;
+	agentOptions?: Record<string, unknown>;
+	followRedirect?: boolean;
+	followAllRedirects?: boolean;
+	maxRedirects?: number;
+	sendCredentialsOnCrossOriginRedirect?: boolean;
+};
+
+/**
+ * No token for this identity in this process, and no way to log in from here (`authenticate` gets
+ * no HTTP helper): the request goes out without credentials, never with an empty or a foreign
+ * Bearer. The service's 401 makes n8n run preAuthentication (which logs in) and retry.
+ */
+export function withoutToken(request: IHttpRequestOptions): IHttpRequestOptions {
+	if (request.headers) {
+		for (const name of Object.keys(request.headers)) {
+			if (name.toLowerCase() === 'authorization') delete request.headers[name];
+		}
+	}
+	return request;
+}
+
+/**
+ * The Bearer, on a request that does not follow redirects. n8n follows redirects with the same
+ * headers and TLS options, and by default re-adds the Authorization header on another origin; its
+ * own switch for that (`sendCredentialsOnCrossOriginRedirect`) is not in every version, and the
+ * redirect library keeps the header for sub-domains. So a 3xx comes back as the API's answer.
+ */
+export function withBearer(request: IHttpRequestOptions, token: string): IHttpRequestOptions {
+	const headers = { ...request.headers };
+	for (const name of Object.keys(headers)) {
+		if (name.toLowerCase() === 'authorization') delete headers[name];
+	}
+	request.headers = { ...headers, Authorization: `Bearer ${token}` };
+	return withoutRedirects(request);
+}
+
+export function withoutRedirects(request: IHttpRequestOptions): IHttpRequestOptions {
+	const options = request as AnyRequestOptions;
+	options.disableFollowRedirect = true;
+	options.followRedirect = false;
+	options.followAllRedirects = false;
+	options.maxRedirects = 0;
+	options.sendCredentialsOnCrossOriginRedirect = false;
+	return options;
+}
+
+/** The request's absolute URL, whichever option shape carries it; undefined when unreadable. */
+export function targetOf(request: IHttpRequestOptions): URL | undefined {
+	const options = request as AnyRequestOptions;
+	const url = String(options.url ?? options.uri ?? '');
+	try {
+		return url.startsWith('http') ? new URL(url) : new URL(url, options.baseURL);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Applies the credential's TLS choice (skip verification, or trust a CA) to requests to its own
+ * origin only. A request elsewhere keeps n8n's normal verification.
+ */
+export function withTls(request: IHttpRequestOptions, connection: Connection): IHttpRequestOptions {
+	const { tls } = connection;
+	if (!tls.skipVerification && !tls.ca) return request;
+	const target = targetOf(request);
+	let sameOrigin = false;
+	try {
+		sameOrigin = target !== undefined && target.origin === new URL(connection.baseUrl).origin;
+	} catch {
+		sameOrigin = false;
+	}
+	if (!sameOrigin) return request;
+	const options = withoutRedirects(request) as AnyRequestOptions;
+	if (tls.skipVerification) {
+		options.skipSslCertificateValidation = true;
+		options.rejectUnauthorized = false;
+	}
+	if (tls.ca) options.agentOptions = { ...options.agentOptions, ca: tls.ca };
+	return options;
+}
