@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -76,17 +75,4 @@ export class FortiAuthenticatorApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiAuthenticator, credentials, requestOptions);
-
-	// n8n 2.8 runs preAuthentication on Test only when no token is stored, so the test request itself
-	// proves the secret, with the one call Fortinet documents for fabric tokens: the login.
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'POST',
-			baseURL: '={{$credentials.baseUrl}}',
-			url: '/api/fabric/authenticate',
-			body: { username: '={{$credentials.username}}', password: '={{$credentials.password}}' },
-			json: true,
-			skipSslCertificateValidation: '={{$credentials.allowUnauthorizedCerts}}',
-		},
-	};
 }

@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -78,13 +77,4 @@ export class FortiCasbApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiCasb, credentials, requestOptions);
-
-	// resourceURLMap is the first call every FortiCASB integration makes (it returns companyId and roleId).
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'GET',
-			baseURL: '={{$credentials.baseUrl}}',
-			url: '/api/v1/resourceURLMap',
-		},
-	};
 }

@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -8,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticate, fortiCloudIam, IAM_CLIENT_ID_EXPRESSION, preAuthenticate, TOKEN_FIELDS } from './engine';
+import { authenticate, fortiCloudIam, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** Any other FortiCloud IAM service: the Service picks the client_id (case differs per service). */
 export class FortiCloudIamApi implements ICredentialType {
@@ -82,25 +81,4 @@ export class FortiCloudIamApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiCloudIam, credentials, requestOptions);
-
-	// n8n 2.8 runs preAuthentication on Test only when no token is stored, and retries only on a
-	// 401, so the test request itself must prove the secret: the smallest call that does is the
-	// password grant. (Under the one-active-token rule it also ends the token running workflows
-	// hold; they recover with one renewal.)
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'POST',
-			baseURL: '={{$credentials.authUrl}}',
-			url: '/api/v1/oauth/token/',
-			body: {
-				username: '={{$credentials.username}}',
-				password: '={{$credentials.password}}',
-				client_id: IAM_CLIENT_ID_EXPRESSION,
-				client_secret: '',
-				grant_type: 'password',
-			},
-			json: true,
-		},
-	};
 }
-

@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -62,25 +61,4 @@ export class FortiLanCloudApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiLanCloud, credentials, requestOptions);
-
-	// n8n 2.8 runs preAuthentication on Test only when no token is stored, and retries only on a
-	// 401, so the test request itself must prove the secret: the smallest call that does is the
-	// password grant. (Under the one-active-token rule it also ends the token running workflows
-	// hold; they recover with one renewal.)
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'POST',
-			baseURL: '={{$credentials.authUrl}}',
-			url: '/api/v1/oauth/token/',
-			body: {
-				username: '={{$credentials.username}}',
-				password: '={{$credentials.password}}',
-				client_id: '={{$credentials.clientId || "fortilancloud"}}',
-				client_secret: '',
-				grant_type: 'password',
-			},
-			json: true,
-		},
-	};
 }
-

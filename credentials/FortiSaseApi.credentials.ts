@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
@@ -85,30 +84,4 @@ export class FortiSaseApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => await authenticate(fortiSase, credentials, requestOptions);
-
-	// n8n 2.8 runs preAuthentication on Test only when no token is stored, and retries only on a
-	// 401, so the test request itself must prove the secret: the smallest call that does is the
-	// password grant. (Under the one-active-token rule it also ends the token running workflows
-	// hold; they recover with one renewal.) A pasted access token cannot be checked without a
-	// FortiSASE API address, so for it only the token service's reachability is checked.
-	test: ICredentialTestRequest = {
-		request: {
-			method: 'POST',
-			baseURL: '={{$credentials.authMethod === "accessToken" ? "https://customerapiauth.fortinet.com" : $credentials.authUrl}}',
-			url: '={{$credentials.authMethod === "accessToken" ? "/api/v1/oauth/revoke_token/" : "/api/v1/oauth/token/"}}',
-			body: {
-				username: '={{$credentials.username}}',
-				password: '={{$credentials.password}}',
-				client_id: '={{$credentials.clientId || "FortiSASE"}}',
-				client_secret: '',
-				grant_type: 'password',
-				token: NO_SUCH_TOKEN,
-			},
-			json: true,
-		},
-	};
 }
-
-// Not a secret: a token that cannot exist, so the revoke call (pasted-token mode) changes nothing.
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets
-const NO_SUCH_TOKEN = 'n8n-credential-test-no-such-token';

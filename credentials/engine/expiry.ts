@@ -55,6 +55,6 @@ export function fromEpochMillis(value: unknown, token: string, now: number): num
 }
 
 /** How long before expiry a token is renewed: the smaller of 5 minutes and 10 % of its lifetime. */
-export function renewalWindow(issuedAt: number, expiresAt: number, maxSkewMs: number): number {
-	return Math.min(maxSkewMs, Math.floor((expiresAt - issuedAt) / 10));
+export function renewalWindow(issuedAt: number, expiresAt: number, maxSkewMs: number, share = 0.1): number {
+	return Math.min(maxSkewMs, Math.floor((expiresAt - issuedAt) * share));
 }

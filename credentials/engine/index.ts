@@ -5,5 +5,5 @@ export { configureEngine, settings } from './settings';
 export { TOKEN_FIELDS } from './tokenFields';
 export { FortinetTokenError } from './errors';
 export * from './services';
-export { IAM_CLIENT_ID_EXPRESSION, IAM_CLIENT_IDS } from './services/fortiCloudIam';
+export { IAM_CLIENT_IDS } from './services/fortiCloudIam';
 export type { PersistedToken, RequestHelpers, ServiceDescription, TokenSet } from './types';

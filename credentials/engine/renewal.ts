@@ -8,7 +8,7 @@ import type { Connection, Liveness, Protocol, RequestHelpers, ServiceDescription
 
 export function needsRenewal(token: TokenSet, now = Date.now()): boolean {
 	if (token.expiresAt === null) return false;
-	return now >= token.expiresAt - renewalWindow(token.issuedAt, token.expiresAt, settings.maxSkewMs);
+	return now >= token.expiresAt - renewalWindow(token.issuedAt, token.expiresAt, settings.maxSkewMs, settings.renewalShare);
 }
 
 export function isExpired(token: TokenSet, now = Date.now()): boolean {

@@ -1,7 +1,9 @@
 /** Engine-wide tunables. Tests and benchmarks shorten them; the defaults suit production. */
 export interface EngineSettings {
-	/** Upper bound of the renew-before-expiry window (the window is min(this, 10 % of lifetime)). */
+	/** Upper bound of the renew-before-expiry window (the window is min(this, renewalShare of lifetime)). */
 	maxSkewMs: number;
+	/** Share of a token's lifetime before its end in which it is renewed ahead (0.1: the last 10 %). */
+	renewalShare: number;
 	/** Total deadline of every call to a token endpoint (connect, headers and body). */
 	timeoutMs: number;
 	/** Longest `Retry-After` the engine waits out (once) before giving up on a 429. */
@@ -34,6 +36,7 @@ export interface EngineSettings {
 
 export const settings: EngineSettings = {
 	maxSkewMs: 5 * 60 * 1000,
+	renewalShare: 0.1,
 	timeoutMs: 20_000,
 	maxRetryAfterMs: 10_000,
 	cacheSize: 10_000,

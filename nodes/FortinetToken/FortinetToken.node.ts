@@ -6,6 +6,7 @@ import * as getToken from './actions/getToken.operation';
 import * as refreshToken from './actions/refreshToken.operation';
 import * as revokeToken from './actions/revokeToken.operation';
 import { router } from './actions/router';
+import { fortinetCredentialTest } from './methods/credentialTest';
 
 /**
  * Gets, refreshes and revokes the token of a Fortinet credential through the same engine (and the
@@ -36,31 +37,37 @@ export class FortinetToken implements INodeType {
 			{
 				name: 'fortiSaseApi',
 				required: true,
+				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiSaseApi'] } },
 			},
 			{
 				name: 'fortiLanCloudApi',
 				required: true,
+				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiLanCloudApi'] } },
 			},
 			{
 				name: 'fortiCloudIamApi',
 				required: true,
+				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiCloudIamApi'] } },
 			},
 			{
 				name: 'fortiCasbApi',
 				required: true,
+				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiCasbApi'] } },
 			},
 			{
 				name: 'fortiCwpApi',
 				required: true,
+				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiCwpApi'] } },
 			},
 			{
 				name: 'fortiAuthenticatorApi',
 				required: true,
+				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiAuthenticatorApi'] } },
 			},
 		],
@@ -105,6 +112,10 @@ export class FortinetToken implements INodeType {
 			...refreshToken.description,
 			...revokeToken.description,
 		],
+	};
+
+	methods = {
+		credentialTest: { fortinetCredentialTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -17,11 +17,6 @@ export const IAM_CLIENT_IDS: Record<string, string> = {
 	organization: 'organization',
 };
 
-/** The same choice as an n8n expression, for the credential's test request. */
-export const IAM_CLIENT_ID_EXPRESSION = `={{ $credentials.service === "custom" ? $credentials.customClientId : (${JSON.stringify(
-	IAM_CLIENT_IDS,
-)})[$credentials.service] }}`;
-
 function clientIdOf(service: string, customClientId: () => string): string {
 	if (service === 'custom') return customClientId();
 	const clientId = IAM_CLIENT_IDS[service];
