@@ -48,7 +48,7 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 		if (value && value.length > settings.maxTokenLength) {
 			throw new FortinetTokenError(
 				'badResponse',
-				`${service.label} answered the token request with a ${name} token of ${Math.round(value.length / 1024)} KB, over the ${Math.round(settings.maxTokenLength / 1024)} KB n8n accepts. Check the URL points at the ${service.label} API.`,
+				`${service.label} answered the token request with ${name === 'access' ? 'an' : 'a'} ${name} token of ${Math.round(value.length / 1024)} KB, over the ${Math.round(settings.maxTokenLength / 1024)} KB n8n accepts. Check the URL points at the ${service.label} API.`,
 				response.statusCode,
 			);
 		}
