@@ -192,20 +192,29 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 
 	const send = async (request: AuthRequest): Promise<AuthResponse> => {
 		const deadline = AbortSignal.timeout(settings.timeoutMs);
-		let onAbort: (() => void) | undefined;
+		// One listener, removed when the call ends: the timer outlives the call, and anything its
+		// listener closes over (n8n's helpers, an execution) would live as long.
+		let cutOff: (() => void) | undefined;
 		const expired = new Promise<never>((_, reject) => {
-			onAbort = () => reject(deadlineError(label, request.url));
-			deadline.addEventListener('abort', onAbort, { once: true });
+			cutOff = () => reject(deadlineError(label, request.url));
 		});
+		let body: unknown;
+		const onAbort = () => {
+			// Past the deadline, an endless body is cut off too.
+			if (isStream(body)) body.destroy();
+			cutOff?.();
+		};
+		deadline.addEventListener('abort', onAbort, { once: true });
 		const work = async (): Promise<{ response: FullResponse; text: string }> => {
 			const response = await exchange(request, deadline);
-			const read = readBounded(response.body, label);
-			// Past the deadline, an endless body is cut off too.
-			deadline.addEventListener('abort', () => isStream(response.body) && response.body.destroy(), { once: true });
-			return { response, text: await read };
+			body = response.body;
+			if (deadline.aborted && isStream(body)) body.destroy();
+			return { response, text: await readBounded(body, label) };
 		};
 		const sent = await settle(async () => await Promise.race([work(), expired]));
-		if (onAbort) deadline.removeEventListener('abort', onAbort);
+		deadline.removeEventListener('abort', onAbort);
+		cutOff = undefined;
+		body = undefined;
 		if (!sent.ok) {
 			throw sent.error instanceof FortinetTokenError ? sent.error : networkError(sent.error, label, request.url);
 		}

@@ -22,7 +22,11 @@ import type { Impl, RunResult, SoakResult } from './load';
 import { loadRun, soakRun } from './load';
 import { cacheMemory } from './memory';
 import type { MemoryResult } from './memory';
+import { failureRun } from './failures';
+import type { FailureRunResult } from './failures';
 import { httpOverhead, inProcessOverhead, warmCredential } from './overhead';
+import { retainedMemory } from './retained';
+import type { RetainedResult } from './retained';
 import type { HttpOverhead, InProcessTiming } from './overhead';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
@@ -89,6 +93,26 @@ async function soakSection(): Promise<SoakResult[]> {
 	}
 }
 
+const LOOKUPS = 8;
+
+async function failureSection(): Promise<FailureRunResult[]> {
+	// FortiLAN Cloud keeps its real limit (6 auth calls a minute): a renewal per 404 reaches it.
+	const emulator = await startEmulator();
+	const results: FailureRunResult[] = [];
+	try {
+		for (const service of SERVICE_CASES) {
+			for (const impl of ['ours', 'baseline'] as Impl[]) {
+				const result = await failureRun(emulator, service, impl, LOOKUPS);
+				results.push(result);
+				progress(`404 run ${service.label} ${impl}: renewals ${result.renewals}, 429s ${result.rateLimited}, API error shown ${result.apiErrorShown}/${LOOKUPS}`);
+			}
+		}
+	} finally {
+		await emulator.close();
+	}
+	return results;
+}
+
 async function overheadSection(): Promise<{ http: HttpOverhead[]; inProcess: InProcessTiming[] }> {
 	const emulator = await startEmulator();
 	try {
@@ -110,6 +134,8 @@ function report(
 	soak: SoakResult[],
 	overhead: { http: HttpOverhead[]; inProcess: InProcessTiming[] },
 	memory: MemoryResult[],
+	failures: FailureRunResult[],
+	retained: RetainedResult[],
 	totalS: number,
 ): string {
 	const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
@@ -162,6 +188,19 @@ function report(
 		out(`| ${r.service} | ${r.impl} | ${r.requests} | ${r.logins} | ${r.refreshes} | ${r.apiRejected} | ${r.failed} |`);
 	}
 	out();
+	out(`### A run of API failures: ${LOOKUPS} lookups of devices that do not exist, one after another, with a live token`);
+	out();
+	out('n8n\'s HTTP Request node runs the login hook after every failed request. FortiLAN Cloud with its real limit (6 auth calls a minute). "API error shown" = lookups whose error is the API\'s own 404.');
+	out();
+	out('| service | renewals ours | renewals baseline | 429s ours | 429s baseline | API error shown ours | API error shown baseline |');
+	out('|---|---:|---:|---:|---:|---:|---:|');
+	for (const service of SERVICE_CASES) {
+		const ours = failures.find((r) => r.service === service.label && r.impl === 'ours');
+		const base = failures.find((r) => r.service === service.label && r.impl === 'baseline');
+		if (!ours || !base) continue;
+		out(`| ${service.label} | ${ours.renewals} | ${base.renewals} | ${ours.rateLimited} | ${base.rateLimited} | ${ours.apiErrorShown}/${ours.lookups} | ${base.apiErrorShown}/${base.lookups} |`);
+	}
+	out();
 	out('### Per-request overhead of the engine\'s `authenticate` vs a static header');
 	out();
 	out('(a) Real loopback HTTP to a plain local `node:http` server, same request loop; every request treated as the first of its execution (a fresh credentials object, so the identity is parsed and hashed each time: the worst case); rounds alternate static/ours, ratio per round, median reported (target ≤ 1.05).');
@@ -194,6 +233,14 @@ function report(
 		);
 	}
 	out();
+	out('### Memory kept after executions end');
+	out();
+	out('Each simulated execution hands the login hook helpers that close over 8 MB of run data (as n8n-core\'s helpers close over the workflow and its items), then ends. Heap after full GC, compared with before.');
+	out();
+	out('| holder | executions | run data created | retained after they ended |');
+	out('|---|---:|---:|---:|');
+	for (const r of retained) out(`| ${r.holder} | ${r.executions} | ${fmt(r.runDataMB)} MB | ${fmt(r.retainedMB, 1)} MB |`);
+	out();
 	return lines.join('\n');
 }
 
@@ -209,10 +256,15 @@ async function main(): Promise<void> {
 		const overhead = await overheadSection();
 		progress(`memory: ${IDENTITIES} identities, then ${3 * IDENTITIES}`);
 		const memory = await cacheMemory(IDENTITIES);
+		progress(`404 runs: ${LOOKUPS} lookups per service`);
+		const failures = await failureSection();
+		progress('memory kept after executions end');
+		const retained = await retainedMemory();
+		for (const r of retained) progress(`retained ${r.holder}: ${fmt(r.retainedMB, 1)} MB of ${fmt(r.runDataMB)} MB`);
 		for (const m of memory) {
 			progress(`memory ${m.shape}: ${fmt(m.heapDeltaMB, 1)} MB for ${m.identities}; after ${m.overfill?.inserted}: size ${m.overfill?.sizeAfter}, ${fmt(m.overfill?.growth ?? NaN, 2)}×`);
 		}
-		const markdown = report(load, soak, overhead, memory, (performance.now() - started) / 1000);
+		const markdown = report(load, soak, overhead, memory, failures, retained, (performance.now() - started) / 1000);
 		process.stdout.write(`${markdown}\n`);
 		const file = path.join(__dirname, 'RESULTS.md');
 		writeFileSync(file, `${markdown}\n`);

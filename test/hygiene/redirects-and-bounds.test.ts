@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { generate } from 'selfsigned';
 
 import { configureEngine, settings } from '../../credentials/engine';
@@ -93,7 +94,7 @@ async function errorText(promise: Promise<unknown>): Promise<string> {
 }
 
 /** FortiAuthenticator in its most trusting setting: certificate checks off for its own host. */
-function insecure(service: ServiceCase, data: Record<string, unknown>): Record<string, unknown> {
+function insecure(service: ServiceCase, data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
 	return service.type === 'fortiAuthenticatorApi' ? { ...data, allowUnauthorizedCerts: true, caCertificate: '' } : data;
 }
 
