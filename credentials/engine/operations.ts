@@ -8,7 +8,7 @@ import { markDead, replaceToken } from './cache';
 import { FortinetTokenError, settle } from './errors';
 import { storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, liveness, needsRenewal, renew, scrubbed } from './renewal';
-import { cache, keepHelpers, resolve } from './state';
+import { entryFor, resolve } from './state';
 import { createAuthCall } from './transport';
 import type { RequestHelpers, ServiceDescription, TokenSet } from './types';
 
@@ -30,8 +30,7 @@ export async function getToken(
 		return { token: { accessToken: resolved.staticToken, tokenType: 'Bearer', expiresAt: null, issuedAt: Date.now() }, fromCache: true };
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	keepHelpers(entry, helpers);
+	const entry = entryFor(key, helpers);
 	await afterRevocation(entry);
 	const stored = storedToken(credentials, key);
 	if (!options.forceNewLogin) {
@@ -60,8 +59,7 @@ export async function renewToken(
 		);
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	keepHelpers(entry, helpers);
+	const entry = entryFor(key, helpers);
 	await afterRevocation(entry);
 	if (entry.renewal) return await entry.renewal;
 	const stored = storedToken(credentials, key);
@@ -96,8 +94,7 @@ export async function revokeToken(
 		};
 	}
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	keepHelpers(entry, helpers);
+	const entry = entryFor(key, helpers);
 	for (let busy = entry.renewal ?? entry.revocation; busy; busy = entry.renewal ?? entry.revocation) {
 		await busy.catch(() => undefined);
 	}
@@ -160,8 +157,7 @@ export async function testCredential(
 			return verdict === 'alive' ? 'The access token is valid.' : `The access token is set; ${service.label} could not confirm it here.`;
 		}
 		const { connection, key } = resolved;
-		const entry = cache.obtain(key);
-		keepHelpers(entry, helpers);
+		const entry = entryFor(key, helpers);
 		await afterRevocation(entry);
 		if (entry.renewal) await entry.renewal;
 		adoptStored(entry, storedToken(credentials, key));

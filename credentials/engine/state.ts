@@ -61,6 +61,13 @@ export function keepHelpers(entry: CacheEntry, helpers: RequestHelpers): void {
 	entry.helpers = kept;
 }
 
+/** The cache entry of an identity, remembering the caller's request functions (weakly). */
+export function entryFor(key: string, helpers: RequestHelpers): CacheEntry {
+	const entry = cache.obtain(key);
+	keepHelpers(entry, helpers);
+	return entry;
+}
+
 /** The kept request functions still alive, or undefined when there are none. */
 export function keptHelpers(entry: CacheEntry): RequestHelpers | undefined {
 	const httpRequest = entry.helpers?.httpRequest?.deref();

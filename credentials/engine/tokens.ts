@@ -16,12 +16,11 @@
  */
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { FortinetTokenError } from './errors';
+import { FortinetTokenError, settle } from './errors';
 import { persisted, STATIC_TOKEN_MARKER, STATIC_TOKEN_PERSISTED, storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, isExpired, liveness, needsRenewal, renew } from './renewal';
 import { withBearer, withoutToken, withTls } from './requestOptions';
-import { settle } from './errors';
-import { cache, carriedToken, keepHelpers, keptHelpers, recordCarried, resolve } from './state';
+import { cache, carriedToken, entryFor, keptHelpers, recordCarried, resolve } from './state';
 import type { CacheEntry } from './cache';
 import type { Connection, PersistedToken, RequestHelpers, ServiceDescription, StaticToken, TokenSet } from './types';
 
@@ -59,8 +58,7 @@ export async function preAuthenticate(
 	const carried = carriedToken(credentials);
 	if (resolved.staticToken !== undefined) return await judgePastedToken(service, resolved, carried, helpers);
 	const { connection, key } = resolved;
-	const entry = cache.obtain(key);
-	keepHelpers(entry, helpers);
+	const entry = entryFor(key, helpers);
 	await afterRevocation(entry);
 	if (entry.renewal) return persisted(await entry.renewal, key);
 	const stored = storedToken(credentials, key);

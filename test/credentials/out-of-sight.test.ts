@@ -3,7 +3,6 @@
  * real requestWithAuthentication against the emulator. Each test names the point it proves and
  * asserts both the executions' results and what the emulator saw.
  */
-import axios from 'axios';
 import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
 
 import { configureEngine, getToken, renewToken, revokeToken, SERVICES, settings } from '../../credentials/engine';
@@ -16,7 +15,7 @@ import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { countCalls, restoreTokenCalls, spyOnTokenCalls, tokenCalls } from '../faults/support';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { issueSaseToken, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 
 const DEFAULTS = { ...settings };
@@ -284,14 +283,8 @@ describe('8. the credential Test (node testedBy, run by the editor on every form
 	test('a pasted FortiSASE token: valid, then expired', async () => {
 		const sase = caseOf('fortiSaseApi');
 		const user = sase.newUser(emulator);
-		const login = await axios.post(`${emulator.urls.iam}/api/v1/oauth/token/`, {
-			username: user.username,
-			password: user.password,
-			client_id: 'FortiSASE',
-			client_secret: '',
-			grant_type: 'password',
-		});
-		const data = { authMethod: 'accessToken', accessToken: String(login.data.access_token), authUrl: emulator.urls.iam };
+		const pasted = await issueSaseToken(emulator, user);
+		const data = { authMethod: 'accessToken', accessToken: pasted, authUrl: emulator.urls.iam };
 		expect(await test8.call(context, { id: '1', name: 'Fortinet', type: 'fortiSaseApi', data })).toEqual({ status: 'OK', message: 'The access token is valid.' });
 		emulator.control.expireAll('iam');
 		const expired = await test8.call(context, { id: '1', name: 'Fortinet', type: 'fortiSaseApi', data });
@@ -327,14 +320,8 @@ describe('the pasted FortiSASE token and API failures', () => {
 	test('a 404 with a valid pasted token shows the API\'s 404, not "token expired"', async () => {
 		const sase = caseOf('fortiSaseApi');
 		const user = sase.newUser(emulator);
-		const login = await axios.post(`${emulator.urls.iam}/api/v1/oauth/token/`, {
-			username: user.username,
-			password: user.password,
-			client_id: 'FortiSASE',
-			client_secret: '',
-			grant_type: 'password',
-		});
-		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: String(login.data.access_token), authUrl: emulator.urls.iam });
+		const pasted = await issueSaseToken(emulator, user);
+		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted, authUrl: emulator.urls.iam });
 		const text = await errorText(new Execution(stored).request(missing(sase, 1)));
 		expect(text).toMatch(/404|not found/i);
 		expect(text).not.toMatch(/expire/i);

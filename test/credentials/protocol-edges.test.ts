@@ -19,7 +19,7 @@ import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import { startEmulator } from '../emulator';
 import type { Emulator, Fault } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { issueSaseToken, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 
 const DEFAULTS = { ...settings };
@@ -180,14 +180,7 @@ describe('FortiSASE ready-made access token', () => {
 	test('is sent as is, and a rejection says it expired and how to get a new one', async () => {
 		const sase = caseOf('fortiSaseApi');
 		const user = sase.newUser(emulator);
-		const login = await axios.post(`${emulator.urls.iam}/api/v1/oauth/token/`, {
-			username: user.username,
-			password: user.password,
-			client_id: 'FortiSASE',
-			client_secret: '',
-			grant_type: 'password',
-		});
-		const pasted = String(login.data.access_token);
+		const pasted = await issueSaseToken(emulator, user);
 		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted, authUrl: emulator.urls.iam });
 		await new Execution(stored).request(sase.resource(emulator));
 		await new Execution(stored).request(sase.resource(emulator));

@@ -152,3 +152,42 @@ test('invalid fault specs are refused', () => {
 		emu.control.injectFault({ service: 'nope' as 'iam', endpoint: 'token', count: 1, fault: { type: 'reset' } }),
 	).toThrow();
 });
+
+describe('faults for bounds and redirects', () => {
+	test('redirect: a 3xx with the Location given, no login', async () => {
+		emu.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'redirect', location: 'http://127.0.0.1:9/elsewhere' } });
+		const r = await http.post(`${emu.urls.iam}/api/v1/oauth/token/`, {}, { maxRedirects: 0, validateStatus: () => true });
+		expect(r.status).toBe(307);
+		expect(r.headers.location).toBe('http://127.0.0.1:9/elsewhere');
+		expect(emu.control.stats().iam.logins).toBe(0);
+	});
+
+	test('hugeToken: a success whose access token has the given length', async () => {
+		emu.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'hugeToken', length: 20_000 } });
+		const r = await iamLogin(http, emu, 'FortiSASE');
+		expect(r.status).toBe(200);
+		expect(String(r.data.access_token)).toHaveLength(20_000);
+	});
+
+	test('hugeBody: a 200 of the given size', async () => {
+		emu.control.injectFault({ service: 'casb', endpoint: 'token', count: 1, fault: { type: 'hugeBody', bytes: 300_000 } });
+		const r = await http.post(`${emu.urls.casb}/api/v1/auth/token`, form({ grant_type: 'password' }), { responseType: 'text', transformResponse: (x: unknown) => x });
+		expect(r.status).toBe(200);
+		expect(String(r.data)).toHaveLength(300_000);
+	});
+
+	test('trickle: headers at once, then one byte per interval (here 5 bytes, 50 ms apart)', async () => {
+		emu.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'trickle', intervalMs: 50, bytes: 5 } });
+		const t0 = Date.now();
+		const r = await http.post(`${emu.urls.iam}/api/v1/oauth/token/`, {}, { responseType: 'text', transformResponse: (x: unknown) => x });
+		expect(r.status).toBe(200);
+		expect(String(r.data)).toBe('{    ');
+		expect(Date.now() - t0).toBeGreaterThanOrEqual(180);
+	});
+
+	test('check faults apply to verify_token', async () => {
+		emu.control.injectFault({ service: 'iam', endpoint: 'check', count: 1, fault: { type: 'status', status: 503 } });
+		const r = await http.get(`${emu.urls.iam}/api/v1/oauth/verify_token/?client_id=FortiSASE`);
+		expect(r.status).toBe(503);
+	});
+});

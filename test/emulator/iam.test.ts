@@ -306,3 +306,34 @@ describe('IAM protected resources', () => {
 		expect(emu.control.stats().iam.users[`${DEMO_ACCOUNTS.iam.username}/fortilancloud`].apiRejected).toBe(1);
 	});
 });
+
+describe('IAM verify_token (inferred from FortiAuthenticator OAuth: see README guesses)', () => {
+	const verify = (token: string | undefined, clientId?: string) =>
+		http.get(`${emu.urls.iam}/api/v1/oauth/verify_token/${clientId === undefined ? '' : `?client_id=${clientId}`}`, {
+			headers: token ? { Authorization: `Bearer ${token}` } : {},
+		});
+
+	test('200 with the user for a live token of that client_id; 401 for a dead, foreign or missing token; 400 without client_id', async () => {
+		const first = (await iamLogin(http, emu, 'fortilancloud')).data.access_token as string;
+		const ok = await verify(first, 'fortilancloud');
+		expect(ok.status).toBe(200);
+		expect(ok.data).toMatchObject({ username: DEMO_ACCOUNTS.iam.username, client_id: 'fortilancloud', expires_in: expect.any(Number) });
+		expect((await verify(first, 'FortiSASE')).status).toBe(401);
+		expect((await verify(undefined, 'fortilancloud')).status).toBe(401);
+		expect((await verify(first)).status).toBe(400);
+		await iamLogin(http, emu, 'fortilancloud'); // one active token: the first dies
+		expect((await verify(first, 'fortilancloud')).status).toBe(401);
+		// Checks are no logins: not rate limited, counted apart.
+		expect(emu.control.stats().iam).toMatchObject({ logins: 2, tokenChecks: 5, rateLimited: 0 });
+	});
+
+	test('a switch that does not exist is a 404 with a valid token, a 401 without', async () => {
+		const token = (await iamLogin(http, emu, 'fortilancloud')).data.access_token as string;
+		const known = await http.get(`${emu.urls.iam}/api/v1/switches/S108EPTF00000001`, { headers: { Authorization: `Bearer ${token}` } });
+		expect(known.status).toBe(200);
+		const missing = await http.get(`${emu.urls.iam}/api/v1/switches/NOPE`, { headers: { Authorization: `Bearer ${token}` } });
+		expect(missing.status).toBe(404);
+		expect(missing.data).toMatchObject({ error: 'not_found' });
+		expect((await http.get(`${emu.urls.iam}/api/v1/switches/NOPE`)).status).toBe(401);
+	});
+});

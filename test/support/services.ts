@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'crypto';
 
+import axios from 'axios';
+
 import type { ICredentialDataDecryptedObject, ICredentialType, IRequestOptions } from 'n8n-workflow';
 
 import { FortiAuthenticatorApi } from '../../credentials/FortiAuthenticatorApi.credentials';
@@ -144,6 +146,18 @@ export const SERVICE_CASES: ServiceCase[] = [
 		},
 	},
 ];
+
+/** A ready-made FortiSASE access token, as a user would generate one to paste into the credential. */
+export async function issueSaseToken(emulator: Emulator, user: TestUser): Promise<string> {
+	const login = await axios.post(`${emulator.urls.iam}/api/v1/oauth/token/`, {
+		username: user.username,
+		password: user.password,
+		client_id: 'FortiSASE',
+		client_secret: '',
+		grant_type: 'password',
+	});
+	return String(login.data.access_token);
+}
 
 /** A secret must never show up in text the user or a log sees. */
 export function secretsOf(user: TestUser, ...tokens: Array<unknown>): string[] {
