@@ -200,6 +200,34 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		expect(countersOf(lan).logins - after.logins).toBe(1);
 	});
 
+	test('eight missing FortiLAN switches looked up in one run: the API\'s own 404 each time, no renewal, no 429', async () => {
+		emulator.control.setRateLimit('fortilancloud', { max: 6, windowMs: 60_000 });
+		try {
+			const lan = accounts.find((account) => account.service.type === 'fortiLanCloudApi')!;
+			const base = emulator.urls.iam;
+			const lookups = Array.from({ length: 8 }, (_, n) => {
+				const lookup = httpWithCredential(`Missing ${n}`, lan.credential, 'GET', `${base}/api/v1/switches/MISSING-${n}`);
+				// The user's "continue on fail": every lookup runs, each reports its own error.
+				return { ...lookup, onError: 'continueRegularOutput' as const };
+			});
+			const id = await env.importWorkflow(chain('missing switches', [manualTrigger(), ...lookups]));
+			const before = { ...countersOf(lan) };
+			const result = await env.execute(id);
+			expect(result.exitCode).toBe(0);
+			for (let n = 0; n < 8; n++) {
+				const [item] = nodeItems(result.output, `Missing ${n}`);
+				expect(JSON.stringify(item)).toMatch(/could not be found|404/i);
+				expect(JSON.stringify(item)).not.toMatch(/rate limit|429|expired/i);
+			}
+			const after = countersOf(lan);
+			expect(after.logins + after.refreshes).toBe(before.logins + before.refreshes);
+			expect(after.rateLimited).toBe(0);
+			expect(after.tokenChecks - before.tokenChecks).toBe(8);
+		} finally {
+			emulator.control.setRateLimit('fortilancloud', null);
+		}
+	});
+
 	test('a wrong password fails the execution with a message naming the service, and nothing secret is logged', async () => {
 		const lan = accounts.find((account) => account.service.type === 'fortiLanCloudApi')!;
 		const wrong = { id: credentialId(90), name: 'FortiLAN Cloud (wrong password)', type: 'fortiLanCloudApi' };
