@@ -1,4 +1,4 @@
-import { sleep } from 'n8n-workflow';
+import { sleep, sleepWithAbort } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { FortinetTokenError, redact, settle } from './errors';
@@ -191,28 +191,32 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 	};
 
 	const send = async (request: AuthRequest): Promise<AuthResponse> => {
-		const deadline = AbortSignal.timeout(settings.timeoutMs);
-		// One listener, removed when the call ends: the timer outlives the call, and anything its
-		// listener closes over (n8n's helpers, an execution) would live as long.
+		const cancel = new AbortController();
+		// The deadline's timer is stopped when the call ends: a timer left running would keep
+		// everything its callback closes over (n8n's helpers, an execution) alive for its duration.
+		const stopTimer = new AbortController();
 		let cutOff: (() => void) | undefined;
 		const expired = new Promise<never>((_, reject) => {
 			cutOff = () => reject(deadlineError(label, request.url));
 		});
 		let body: unknown;
-		const onAbort = () => {
-			// Past the deadline, an endless body is cut off too.
-			if (isStream(body)) body.destroy();
-			cutOff?.();
-		};
-		deadline.addEventListener('abort', onAbort, { once: true });
+		void sleepWithAbort(settings.timeoutMs, stopTimer.signal).then(
+			() => {
+				cancel.abort();
+				// Past the deadline, an endless body is cut off too.
+				if (isStream(body)) body.destroy();
+				cutOff?.();
+			},
+			() => undefined,
+		);
 		const work = async (): Promise<{ response: FullResponse; text: string }> => {
-			const response = await exchange(request, deadline);
+			const response = await exchange(request, cancel.signal);
 			body = response.body;
-			if (deadline.aborted && isStream(body)) body.destroy();
+			if (cancel.signal.aborted && isStream(body)) body.destroy();
 			return { response, text: await readBounded(body, label) };
 		};
 		const sent = await settle(async () => await Promise.race([work(), expired]));
-		deadline.removeEventListener('abort', onAbort);
+		stopTimer.abort();
 		cutOff = undefined;
 		body = undefined;
 		if (!sent.ok) {
