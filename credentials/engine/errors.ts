@@ -1,3 +1,5 @@
+import { OperationalError, UserError } from 'n8n-workflow';
+
 /**
  * Errors the engine raises. Messages are written for the workflow author: they name the service
  * and what to fix, and never contain a secret (callers pass every secret they hold to `redact`).
@@ -13,23 +15,69 @@ export type FortinetErrorKind =
 	| 'expiredToken'
 	| 'configuration';
 
-/**
+/** Failures the user fixes (a field, the secret, a pasted token): n8n treats them as user errors. */
+const USER_KINDS: ReadonlySet<FortinetErrorKind> = new Set(['badCredentials', 'unknownClient', 'configuration', 'expiredToken', 'tls']);
+
+interface TokenErrorDetails {
+	readonly kind: FortinetErrorKind;
+	readonly serviceStatus?: number;
+	/** For `rateLimited`: how long the service asked to wait, when it said. */
+	readonly retryAfterMs?: number;
+}
+
+/*
  * Deliberately without `httpCode`/`status`/`code` properties: n8n's NodeApiError, which wraps errors
  * thrown from credential hooks, swaps a message for a generic "Authorization failed" text when it
  * finds one, and the user would lose the reason.
  */
-export class FortinetTokenError extends Error {
+
+/** A wrong field or secret: n8n's UserError (logged as info, not reported as a crash). */
+export class FortinetUserError extends UserError implements TokenErrorDetails {
 	constructor(
 		readonly kind: FortinetErrorKind,
 		message: string,
 		readonly serviceStatus?: number,
-		readonly description?: string,
-		/** For `rateLimited`: how long the service asked to wait, when it said. */
+		description?: string,
 		readonly retryAfterMs?: number,
 	) {
-		super(message);
+		super(message, { description });
 		this.name = 'FortinetTokenError';
 	}
+}
+
+/** An unreachable, limiting or failing service: n8n's OperationalError (transient, expected). */
+export class FortinetServiceError extends OperationalError implements TokenErrorDetails {
+	constructor(
+		readonly kind: FortinetErrorKind,
+		message: string,
+		readonly serviceStatus?: number,
+		description?: string,
+		readonly retryAfterMs?: number,
+	) {
+		super(message, { description });
+		this.name = 'FortinetTokenError';
+	}
+}
+
+export type FortinetTokenError = FortinetUserError | FortinetServiceError;
+
+/** The engine's error for a kind of failure, of the n8n error class that kind belongs to. */
+export function tokenError(
+	kind: FortinetErrorKind,
+	message: string,
+	serviceStatus?: number,
+	description?: string,
+	retryAfterMs?: number,
+): FortinetTokenError {
+	return USER_KINDS.has(kind)
+		? new FortinetUserError(kind, message, serviceStatus, description, retryAfterMs)
+		: new FortinetServiceError(kind, message, serviceStatus, description, retryAfterMs);
+}
+
+export function isTokenError(error: unknown): error is FortinetTokenError {
+	if (error instanceof FortinetUserError || error instanceof FortinetServiceError) return true;
+	// A second copy of the engine module (bundlers, duplicated installs) still carries the shape.
+	return error instanceof Error && error.name === 'FortinetTokenError' && typeof (error as { kind?: unknown }).kind === 'string';
 }
 
 const MIN_SECRET_LENGTH = 4;

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { FortinetTokenError } from './errors';
+import { tokenError } from './errors';
 import type { TlsSettings } from './types';
 
 /** Reads the credential fields every service uses, with messages naming the field to fix. */
@@ -17,7 +17,7 @@ export function requiredText(
 ): string {
 	const value = optionalText(credentials, field);
 	if (!value) {
-		throw new FortinetTokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
+		throw tokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
 	}
 	return value;
 }
@@ -32,19 +32,19 @@ export function baseUrl(
 ): string {
 	const raw = optionalText(credentials, field) || fallback || '';
 	if (!raw) {
-		throw new FortinetTokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
+		throw tokenError('configuration', `The ${label} credential has no ${displayName}: fill in "${displayName}".`);
 	}
 	const known = normalizedUrls.get(raw);
 	if (known !== undefined) return known;
 	if (!URL.canParse(raw)) {
-		throw new FortinetTokenError(
+		throw tokenError(
 			'configuration',
 			`"${displayName}" of the ${label} credential is not a URL: enter it like https://host.example.com.`,
 		);
 	}
 	const parsed = new URL(raw);
 	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-		throw new FortinetTokenError('configuration', `"${displayName}" of the ${label} credential must start with https://.`);
+		throw tokenError('configuration', `"${displayName}" of the ${label} credential must start with https://.`);
 	}
 	const normalized = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
 	// A URL with user info (user:password@host) is never kept as a key.

@@ -5,7 +5,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { markDead, replaceToken } from './cache';
-import { FortinetTokenError, settle } from './errors';
+import { tokenError, isTokenError, settle } from './errors';
 import { storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, liveness, needsRenewal, renew, scrubbed } from './renewal';
 import { entryFor, resolve } from './state';
@@ -53,7 +53,7 @@ export async function renewToken(
 ): Promise<TokenSet> {
 	const resolved = resolve(service, credentials);
 	if (resolved.staticToken !== undefined) {
-		throw new FortinetTokenError(
+		throw tokenError(
 			'configuration',
 			`A pasted ${service.label} access token cannot be refreshed: switch Authentication to "API User" to let n8n renew tokens.`,
 		);
@@ -153,7 +153,7 @@ export async function testCredential(
 		if (resolved.staticToken !== undefined) {
 			if (!resolved.protocol || !resolved.checkedAt) return 'The access token is set.';
 			const verdict = await liveness(resolved.protocol, resolved.checkedAt, helpers, resolved.staticToken, service.label);
-			if (verdict === 'dead') throw new FortinetTokenError('expiredToken', service.expiredStaticTokenHint ?? `${service.label} rejected the access token.`);
+			if (verdict === 'dead') throw tokenError('expiredToken', service.expiredStaticTokenHint ?? `${service.label} rejected the access token.`);
 			return verdict === 'alive' ? 'The access token is valid.' : `The access token is set; ${service.label} could not confirm it here.`;
 		}
 		const { connection, key } = resolved;
@@ -173,6 +173,6 @@ export async function testCredential(
 	const error = tested.error;
 	return {
 		status: 'Error',
-		message: error instanceof FortinetTokenError ? error.message : `${service.label}: the test failed unexpectedly.`,
+		message: isTokenError(error) ? error.message : `${service.label}: the test failed unexpectedly.`,
 	};
 }

@@ -1,6 +1,6 @@
 import { fingerprint, isDead, replaceToken } from './cache';
 import type { CacheEntry } from './cache';
-import { FortinetTokenError, redact, settle } from './errors';
+import { FortinetTokenError, tokenError, isTokenError, redact, settle } from './errors';
 import { renewalWindow } from './expiry';
 import { settings } from './settings';
 import { createAuthCall } from './transport';
@@ -35,16 +35,16 @@ export function adoptStored(entry: CacheEntry, stored: TokenSet | undefined): vo
 /** Strips every secret the engine holds for this identity from an error before anyone sees it. */
 export function scrubbed(error: unknown, connection: Connection, entry: CacheEntry | undefined, service: ServiceDescription): FortinetTokenError {
 	const secrets = [connection.password, connection.apiCredential, entry?.token?.accessToken, entry?.token?.refreshToken];
-	if (error instanceof FortinetTokenError) {
-		return new FortinetTokenError(
+	if (isTokenError(error)) {
+		return tokenError(
 			error.kind,
 			redact(error.message, secrets),
 			error.serviceStatus,
-			error.description && redact(error.description, secrets),
+			error.description ? redact(error.description, secrets) : undefined,
 			error.retryAfterMs,
 		);
 	}
-	return new FortinetTokenError('serviceError', `${service.label}: the token request failed unexpectedly.`);
+	return tokenError('serviceError', `${service.label}: the token request failed unexpectedly.`);
 }
 
 export interface RenewalOptions {
@@ -85,7 +85,7 @@ export function renew(
 			// A refused refresh token falls back to the login grant; a rate limit or an
 			// unreachable service would refuse the login just the same.
 			const { error } = refreshed;
-			if (!(error instanceof FortinetTokenError) || ['rateLimited', 'network', 'tls'].includes(error.kind)) {
+			if (!(isTokenError(error)) || ['rateLimited', 'network', 'tls'].includes(error.kind)) {
 				throw error;
 			}
 			if (entry.token) entry.token = { ...entry.token, refreshToken: undefined };

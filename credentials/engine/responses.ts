@@ -1,4 +1,4 @@
-import { describeErrorBody, FortinetTokenError } from './errors';
+import { describeErrorBody, FortinetTokenError, tokenError } from './errors';
 import { settings } from './settings';
 import { retryAfterMs } from './transport';
 import type { AuthResponse, ServiceDescription, TokenSet } from './types';
@@ -29,7 +29,7 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 	const body = response.body;
 	if (!isRecord(body)) {
 		const what = describeErrorBody(body, response.secrets);
-		throw new FortinetTokenError(
+		throw tokenError(
 			'badResponse',
 			`${service.label} answered the token request with ${typeof body === 'string' && what?.startsWith('an HTML') ? what : 'a body that is not JSON'} (HTTP ${response.statusCode}). Check the URL points at the ${service.label} API.`,
 			response.statusCode,
@@ -37,7 +37,7 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 	}
 	const accessToken = text(body.access_token);
 	if (accessToken && !HEADER_SAFE.test(accessToken)) {
-		throw new FortinetTokenError(
+		throw tokenError(
 			'badResponse',
 			`${service.label} answered the token request with an access token that cannot be sent in a header (spaces or control characters).`,
 			response.statusCode,
@@ -46,7 +46,7 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 	const refreshToken = text(body.refresh_token);
 	for (const [name, value] of [['access', accessToken], ['refresh', refreshToken]] as const) {
 		if (value && value.length > settings.maxTokenLength) {
-			throw new FortinetTokenError(
+			throw tokenError(
 				'badResponse',
 				`${service.label} answered the token request with ${name === 'access' ? 'an' : 'a'} ${name} token of ${Math.round(value.length / 1024)} KB, over the ${Math.round(settings.maxTokenLength / 1024)} KB n8n accepts. Check the URL points at the ${service.label} API.`,
 				response.statusCode,
@@ -55,7 +55,7 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 	}
 	if (!accessToken) {
 		const said = describeErrorBody(body, response.secrets);
-		throw new FortinetTokenError(
+		throw tokenError(
 			'badResponse',
 			`${service.label} answered the token request without an access token${said ? ` (${said})` : ''}.`,
 			response.statusCode,
@@ -87,7 +87,7 @@ export function failure(
 	const body = isRecord(response.body) ? response.body : {};
 	if (status === 429) {
 		const wait = retryAfterMs(response.headers['retry-after']);
-		return new FortinetTokenError(
+		return tokenError(
 			'rateLimited',
 			`${service.label} is rate limiting logins (HTTP 429)${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}. ` +
 				'Too many logins for this API user: let the cached token be reused, or retry later.',
@@ -97,34 +97,34 @@ export function failure(
 		);
 	}
 	if (clientId !== undefined && status === 401 && body.status === 'failure' && grant !== 'refresh') {
-		return new FortinetTokenError(
+		return tokenError(
 			'unknownClient',
 			`FortiCloud IAM refused client_id "${clientId}" for ${service.label}${saidPart}. Check the Client ID / Service field matches the API user's permission profile.`,
 			status,
 		);
 	}
 	if (status >= 500 || status === 0) {
-		return new FortinetTokenError(
+		return tokenError(
 			'serviceError',
 			`${service.label} had an internal error during the ${grant === 'login' ? 'login' : grant} (HTTP ${status})${saidPart}. Retry later.`,
 			status,
 		);
 	}
 	if (grant === 'refresh') {
-		return new FortinetTokenError(
+		return tokenError(
 			'badCredentials',
 			`${service.label} refused the refresh token (HTTP ${status})${saidPart}.`,
 			status,
 		);
 	}
 	if (status === 400 || status === 401 || status === 403) {
-		return new FortinetTokenError(
+		return tokenError(
 			'badCredentials',
 			`${service.label} rejected the credentials (HTTP ${status})${saidPart}. Check ${service.secretHint}.`,
 			status,
 		);
 	}
-	return new FortinetTokenError(
+	return tokenError(
 		'serviceError',
 		`${service.label} answered the ${grant === 'login' ? 'login' : grant} with HTTP ${status}${saidPart}.`,
 		status,

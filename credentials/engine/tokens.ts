@@ -16,7 +16,7 @@
  */
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { FortinetTokenError, settle } from './errors';
+import { tokenError, settle } from './errors';
 import { persisted, STATIC_TOKEN_MARKER, STATIC_TOKEN_PERSISTED, storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, isExpired, liveness, needsRenewal, renew } from './renewal';
 import { withBearer, withoutToken, withTls } from './requestOptions';
@@ -39,7 +39,7 @@ async function judgePastedToken(
 	if (!failed || !pasted.protocol || !pasted.checkedAt) return STATIC_TOKEN_PERSISTED;
 	const verdict = await liveness(pasted.protocol, pasted.checkedAt, helpers, pasted.staticToken, service.label);
 	if (verdict === 'dead') {
-		throw new FortinetTokenError('expiredToken', service.expiredStaticTokenHint ?? `${service.label} rejected the access token.`, 401);
+		throw tokenError('expiredToken', service.expiredStaticTokenHint ?? `${service.label} rejected the access token.`, 401);
 	}
 	return STATIC_TOKEN_PERSISTED;
 }

@@ -1,7 +1,7 @@
 import { sleep, sleepWithAbort } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { FortinetTokenError, redact, settle } from './errors';
+import { FortinetTokenError, tokenError, isTokenError, redact, settle } from './errors';
 import { settings } from './settings';
 import type { AuthCall, AuthRequest, AuthResponse, RequestHelpers, TlsSettings } from './types';
 
@@ -42,14 +42,14 @@ function encodeForm(fields: Record<string, string>): string {
 }
 
 function deadlineError(label: string, url: string): FortinetTokenError {
-	return new FortinetTokenError(
+	return tokenError(
 		'network',
 		`${label} did not answer within ${Math.round(settings.timeoutMs / 1000)} s at ${new URL(url).origin}. Check the URL and that n8n can reach it.`,
 	);
 }
 
 function tooLarge(label: string): FortinetTokenError {
-	return new FortinetTokenError(
+	return tokenError(
 		'badResponse',
 		`${label} answered the token request with more than ${Math.round(settings.maxResponseBytes / 1024)} KB: that is not a token answer. Check the URL points at the ${label} API.`,
 	);
@@ -62,7 +62,7 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 	const origin = new URL(url).origin;
 	// n8n's legacy request helper reports TLS failures as "SSL Issue: …" without a code.
 	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME|SSL/i.test(code + String(record.message))) {
-		return new FortinetTokenError(
+		return tokenError(
 			'tls',
 			`${label} at ${origin} presented a TLS certificate that is not trusted. ` +
 				'Add its CA certificate to the credential, or turn on "Ignore SSL Issues" for this credential only.',
@@ -73,7 +73,7 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 	}
 	// Plain words, not codes: n8n rewrites messages that contain ECONNRESET and the like.
 	const reason = NETWORK_REASONS[code] ?? 'network error';
-	return new FortinetTokenError(
+	return tokenError(
 		'network',
 		`Could not reach ${label} at ${origin} (${reason}). Check the URL and that n8n can reach it.`,
 	);
@@ -150,7 +150,7 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 		const useLegacy = tls.ca !== undefined || !helpers.httpRequest;
 		if (useLegacy) {
 			if (!helpers.request) {
-				throw new FortinetTokenError(
+				throw tokenError(
 					'configuration',
 					`This n8n version cannot use a custom CA certificate for ${label}; turn on "Ignore SSL Issues" instead.`,
 				);
@@ -220,13 +220,13 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 		cutOff = undefined;
 		body = undefined;
 		if (!sent.ok) {
-			throw sent.error instanceof FortinetTokenError ? sent.error : networkError(sent.error, label, request.url);
+			throw isTokenError(sent.error) ? sent.error : networkError(sent.error, label, request.url);
 		}
 		const { response, text } = sent.value;
 		const statusCode = Number(response.statusCode ?? 0);
 		const headers = response.headers ?? {};
 		if (statusCode >= 300 && statusCode < 400) {
-			throw new FortinetTokenError(
+			throw tokenError(
 				'badResponse',
 				`${label} answered the token request with a redirect (HTTP ${statusCode}${redirectTarget(headers.location, request.url)}). ` +
 					'Token requests never follow redirects, so no secret goes to another address: enter the final URL of the service in the credential.',

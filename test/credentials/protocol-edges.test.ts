@@ -272,3 +272,18 @@ describe('error shapes from the token endpoint become clear messages', () => {
 		expect(emulator.control.stats().iam.users[`${user.username}/fortiedgecloud`]).toMatchObject({ logins: 1, apiAccepted: 1 });
 	});
 });
+
+describe('errors are n8n\'s error classes', () => {
+	test('a wrong secret is a UserError, an unreachable service an OperationalError (both named, both secret-free)', async () => {
+		const { OperationalError, UserError } = await import('n8n-workflow');
+		const { getToken, SERVICES } = await import('../../credentials/engine');
+		const lan = caseOf('fortiLanCloudApi');
+		const user = lan.newUser(emulator);
+		const wrong = await getToken(SERVICES.fortiLanCloudApi, { ...lan.data(emulator, user), password: 'wrong-password-1234' }, n8nHelpers).catch((e: unknown) => e);
+		expect(wrong).toBeInstanceOf(UserError);
+		expect((wrong as Error).message).toMatch(/FortiLAN Cloud rejected the credentials/);
+		const down = await getToken(SERVICES.fortiLanCloudApi, { ...lan.data(emulator, user), authUrl: 'http://127.0.0.1:9' }, n8nHelpers).catch((e: unknown) => e);
+		expect(down).toBeInstanceOf(OperationalError);
+		expect((down as Error).message).toMatch(/Could not reach FortiLAN Cloud at http:\/\/127\.0\.0\.1:9/);
+	});
+});

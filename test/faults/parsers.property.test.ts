@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import {
 	SERVICES,
 } from '../../credentials/engine';
-import { describeErrorBody, FortinetTokenError, redact } from '../../credentials/engine/errors';
+import { describeErrorBody, isTokenError, redact } from '../../credentials/engine/errors';
+import type { FortinetTokenError } from '../../credentials/engine/errors';
 import { fromEpochMillis, fromExpiresIn, jwtExpiry, renewalWindow } from '../../credentials/engine/expiry';
 import { failure, readToken } from '../../credentials/engine/responses';
 import type { GrantKind } from '../../credentials/engine/responses';
@@ -115,7 +116,7 @@ function outcome<T>(work: () => T): { ok: true; value: T } | { ok: false; error:
 	try {
 		return { ok: true, value: work() };
 	} catch (error) {
-		expect(error).toBeInstanceOf(FortinetTokenError);
+		expect(isTokenError(error)).toBe(true);
 		return { ok: false, error: error as FortinetTokenError };
 	}
 }
@@ -236,7 +237,7 @@ describe('failure', () => {
 				fc.option(fc.oneof(fc.constantFrom('FortiSASE', 'fortilancloud', 'flexvm'), fc.string()), { nil: undefined }),
 				(res, svc, grant, clientId) => {
 					const error = failure(res, svc, grant, clientId);
-					expect(error).toBeInstanceOf(FortinetTokenError);
+					expect(isTokenError(error)).toBe(true);
 					expectCleanMessage(error.message, [res.body, clientId], svc.label);
 					if (res.statusCode === 429) expect(error.kind).toBe('rateLimited');
 				},

@@ -1,4 +1,4 @@
-import { FortinetTokenError } from '../errors';
+import { tokenError } from '../errors';
 import { optionalText, requiredText } from '../fields';
 import { fortiCloudIam as protocol } from '../protocols/fortiCloudIam';
 import type { ServiceDescription } from '../types';
@@ -21,7 +21,7 @@ function clientIdOf(service: string, customClientId: () => string): string {
 	if (service === 'custom') return customClientId();
 	const clientId = IAM_CLIENT_IDS[service];
 	if (!clientId) {
-		throw new FortinetTokenError('configuration', `The FortiCloud IAM credential has an unknown Service "${service}": pick one from the list.`);
+		throw tokenError('configuration', `The FortiCloud IAM credential has an unknown Service "${service}": pick one from the list.`);
 	}
 	return clientId;
 }

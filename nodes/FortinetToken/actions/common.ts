@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { FortinetTokenError, SERVICES } from '../../../credentials/engine';
+import { isTokenError, SERVICES } from '../../../credentials/engine';
 import type { RequestHelpers, ServiceDescription, TokenSet } from '../../../credentials/engine';
 
 /**
@@ -126,12 +126,6 @@ const HINTS: Record<string, string> = {
 	expiredToken: 'Generate a new access token, or let n8n log in with an API user.',
 };
 
-function isFortinetTokenError(error: unknown): error is FortinetTokenError {
-	if (error instanceof FortinetTokenError) return true;
-	// A second copy of the engine module (bundlers, duplicated installs) still carries the shape.
-	return error instanceof Error && error.name === 'FortinetTokenError' && typeof (error as { kind?: unknown }).kind === 'string';
-}
-
 /**
  * Maps what an operation threw to the error n8n shows: service failures are NodeApiError (with
  * the service's HTTP status when there was one), wrong parameters or credential fields are
@@ -143,15 +137,15 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
 	}
-	if (isFortinetTokenError(error)) {
+	if (isTokenError(error)) {
 		const { kind, message } = error;
 		if (!API_KINDS.has(kind)) {
-			return new NodeOperationError(node, message, { itemIndex, description: error.description });
+			return new NodeOperationError(node, message, { itemIndex, description: error.description ?? undefined });
 		}
 		const status = error.serviceStatus;
 		return new NodeApiError(node, { message } as JsonObject, {
 			message,
-			description: error.description ?? HINTS[kind],
+			description: error.description || HINTS[kind],
 			httpCode: status !== undefined && status > 0 ? String(status) : undefined,
 			itemIndex,
 		});
