@@ -45,21 +45,19 @@ export class FortiAuthenticatorApi implements ICredentialType {
 			default: '',
 			required: true,
 		},
-		// A switch and a public certificate, not secrets: nothing to mask.
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSSLIssues',
 			type: 'boolean',
 			default: false,
 			description: 'Whether to connect even if the certificate cannot be verified. Prefer giving the CA certificate below.',
 		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field
 		{
 			displayName: 'Trusted CA Certificate',
 			name: 'caCertificate',
 			type: 'string',
-			typeOptions: { rows: 4 },
+			// Not a secret, but n8n's rules mask certificate fields (as its own credentials do).
+			typeOptions: { password: true },
 			default: '',
 			placeholder: '-----BEGIN CERTIFICATE-----',
 			description: 'PEM of the CA (or the self-signed certificate) of the appliance, trusted for this credential only',

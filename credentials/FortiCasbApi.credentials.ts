@@ -47,11 +47,10 @@ export class FortiCasbApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { authMethod: ['password'] } },
 		},
-		// A secret (it is the whole Basic credential), whatever its name suggests to the linter.
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
+		// The whole Basic credential: a secret.
 		{
 			displayName: 'API Credential',
-			name: 'apiCredential',
+			name: 'apiSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -64,7 +63,7 @@ export class FortiCasbApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://www.forticasb.com',
-			description: 'FortiCASB site, e.g. the EU one for EU accounts',
+			description: 'https://www.forticasb.com, or https://eu.forticasb.com for accounts on the EU site',
 		},
 		...TOKEN_FIELDS,
 	];

@@ -47,11 +47,10 @@ export class FortiCwpApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { authMethod: ['password'] } },
 		},
-		// A secret (it is the whole Basic credential), whatever its name suggests to the linter.
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
+		// The whole Basic credential: a secret.
 		{
 			displayName: 'API Credential',
-			name: 'apiCredential',
+			name: 'apiSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -64,7 +63,7 @@ export class FortiCwpApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://www.forticwp.com',
-			description: 'FortiCWP site, e.g. the EU one for EU accounts',
+			description: 'https://www.forticwp.com, or https://eu.forticwp.com for accounts on the EU site',
 		},
 		...TOKEN_FIELDS,
 	];

@@ -188,7 +188,7 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 		{
 			type: 'fortiCwpApi',
 			name: 'FortiCWP (emulator)',
-			data: { authMethod: 'apiCredential', apiCredential: DEMO_ACCOUNTS.cwp.apiCredential, baseUrl: emu.urls.cwp },
+			data: { authMethod: 'apiCredential', apiSecret: DEMO_ACCOUNTS.cwp.apiCredential, baseUrl: emu.urls.cwp },
 		},
 		{
 			// The emulator's self-signed certificate is new on every start, so a pinned CA would go
@@ -200,7 +200,7 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 				baseUrl: emu.urls.fac,
 				username: DEMO_ACCOUNTS.fac.username,
 				password: DEMO_ACCOUNTS.fac.password,
-				allowUnauthorizedCerts: true,
+				ignoreSSLIssues: true,
 			},
 		},
 	];

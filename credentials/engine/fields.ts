@@ -61,7 +61,7 @@ const MAX_REMEMBERED_URLS = 1000;
 
 export function tlsFrom(credentials: ICredentialDataDecryptedObject): TlsSettings {
 	const ca = optionalText(credentials, 'caCertificate');
-	return { skipVerification: credentials.allowUnauthorizedCerts === true, ...(ca ? { ca } : {}) };
+	return { skipVerification: credentials.ignoreSSLIssues === true, ...(ca ? { ca } : {}) };
 }
 
 export const VERIFIED_TLS: TlsSettings = { skipVerification: false };

@@ -39,7 +39,7 @@ abstract class BaselineCredential implements ICredentialType {
 	authenticate = async (credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> => {
 		const options = requestOptions as IHttpRequestOptions & { rejectUnauthorized?: boolean };
 		options.headers = { ...options.headers, Authorization: `Bearer ${String(credentials.sessionToken)}` };
-		if (credentials.allowUnauthorizedCerts === true) options.rejectUnauthorized = false;
+		if (credentials.ignoreSSLIssues === true) options.rejectUnauthorized = false;
 		return options;
 	};
 }
@@ -79,7 +79,7 @@ export class BaselineCnpApi extends BaselineCredential {
 		...COMMON,
 		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
 		{ displayName: 'Auth Method', name: 'authMethod', type: 'string', default: 'password' },
-		{ displayName: 'API Credential', name: 'apiCredential', type: 'string', typeOptions: { password: true }, default: '' },
+		{ displayName: 'API Credential', name: 'apiSecret', type: 'string', typeOptions: { password: true }, default: '' },
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -90,7 +90,7 @@ export class BaselineCnpApi extends BaselineCredential {
 			url: byCredential ? `${base}/api/v1/auth/credentials/token/` : `${base}/api/v1/auth/token`,
 			headers: {
 				'Content-Type': 'application/x-www-form-urlencoded',
-				...(byCredential ? { Authorization: `Basic ${String(credentials.apiCredential)}` } : {}),
+				...(byCredential ? { Authorization: `Basic ${String(credentials.apiSecret)}` } : {}),
 			},
 			body: new URLSearchParams(
 				byCredential
@@ -110,7 +110,7 @@ export class BaselineFacApi extends BaselineCredential {
 	properties: INodeProperties[] = [
 		...COMMON,
 		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
-		{ displayName: 'Ignore SSL Issues', name: 'allowUnauthorizedCerts', type: 'boolean', default: false },
+		{ displayName: 'Ignore SSL Issues', name: 'ignoreSSLIssues', type: 'boolean', default: false },
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -119,7 +119,7 @@ export class BaselineFacApi extends BaselineCredential {
 			url: `${trimSlash(credentials.baseUrl)}/api/fabric/authenticate`,
 			body: { username: credentials.username, password: credentials.password },
 			json: true,
-			skipSslCertificateValidation: credentials.allowUnauthorizedCerts === true,
+			skipSslCertificateValidation: credentials.ignoreSSLIssues === true,
 		})) as { access_token: string };
 		return { sessionToken: access_token };
 	}

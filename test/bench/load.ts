@@ -39,7 +39,7 @@ export function sleep(ms: number): Promise<void> {
 /** The same account data for both; FortiAuthenticator with "Ignore SSL Issues" on both sides (the baseline cannot take a CA). */
 function dataFor(service: ServiceCase, emulator: Emulator, user: TestUser, impl: Impl): ICredentialDataDecryptedObject {
 	let data = service.data(emulator, user);
-	if (service.emulated === 'fac') data = { ...data, allowUnauthorizedCerts: true, caCertificate: '' };
+	if (service.emulated === 'fac') data = { ...data, ignoreSSLIssues: true, caCertificate: '' };
 	return impl === 'ours' ? data : baselineData(service, data);
 }
 

@@ -155,7 +155,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		const wrong = new StoredCredential(service.credential(), {
 			...service.data(emulator, user),
 			password: 'definitely-wrong-password',
-			apiCredential: 'definitely-wrong-credential',
+			apiSecret: 'definitely-wrong-credential',
 		});
 		const failedBefore = emulator.control.stats()[service.emulated].failedLogins;
 		const errors = await Promise.all(
@@ -183,7 +183,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		expect(statsOf(service, other)).toMatchObject({ logins: 1, apiAccepted: 1 });
 		expect(statsOf(service, user)).toMatchObject({ logins: 1, apiAccepted: 1, refreshes: 0 });
 
-		stored.data = { ...stored.data, password: 'edited-to-a-wrong-password', apiCredential: 'edited-to-a-wrong-credential' };
+		stored.data = { ...stored.data, password: 'edited-to-a-wrong-password', apiSecret: 'edited-to-a-wrong-credential' };
 		const error = await errorOf(new Execution(stored).request(service.resource(emulator)));
 		expect(shown(error)).toMatch(/rejected the credentials/);
 		const sent = emulator.control.stats()[service.emulated].authorizations;

@@ -66,7 +66,7 @@ describe('FortiAuthenticator TLS (self-signed appliance certificate)', () => {
 
 	test('is accepted with "Ignore SSL Issues" for this credential, token call and API call alike', async () => {
 		const user = fac.newUser(emulator);
-		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', allowUnauthorizedCerts: true });
+		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', ignoreSSLIssues: true });
 		await new Execution(stored).request(fac.resource(emulator));
 		expect(counts(fac, user)).toMatchObject({ logins: 1, apiAccepted: 1 });
 	});
@@ -80,7 +80,7 @@ describe('FortiAuthenticator TLS (self-signed appliance certificate)', () => {
 
 	test('the credential\'s TLS choice is not applied to other hosts', async () => {
 		const user = fac.newUser(emulator);
-		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', allowUnauthorizedCerts: true });
+		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', ignoreSSLIssues: true });
 		const request = await fortiAuthenticatorAuthenticate(stored, 'https://other.example.com/api');
 		expect(request).not.toHaveProperty('rejectUnauthorized');
 		expect(request).not.toHaveProperty('skipSslCertificateValidation');

@@ -57,7 +57,7 @@ function countersOf(account: Account) {
 
 function rememberSecrets(exported: ExportedCredential[]): void {
 	for (const credential of exported) {
-		for (const field of ['password', 'apiCredential', 'refreshToken', 'accessToken']) {
+		for (const field of ['password', 'apiSecret', 'refreshToken', 'accessToken']) {
 			const value = credential.data[field];
 			if (typeof value === 'string' && value.length >= 6) secrets.add(value);
 		}
@@ -338,7 +338,7 @@ describe('n8n start: webhooks, schedules and the Test button in one long-running
 		for (const account of accounts) {
 			const wrong = await server.testCredential({
 				...account.credential,
-				data: { ...account.service.data(emulator, account.user), password: 'test-button-wrong-pw', apiCredential: 'test-button-wrong-cred', sessionToken: '' },
+				data: { ...account.service.data(emulator, account.user), password: 'test-button-wrong-pw', apiSecret: 'test-button-wrong-cred', sessionToken: '' },
 			});
 			expect(wrong.status).toBe('Error');
 			expect(wrong.message).toContain(account.service.label);

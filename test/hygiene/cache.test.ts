@@ -79,7 +79,7 @@ beforeAll(async () => {
 		const wrong = new StoredCredential(service.credential(), {
 			...service.data(emulator, service.newUser(emulator)),
 			password: wrongSecrets[0],
-			apiCredential: wrongSecrets[1],
+			apiSecret: wrongSecrets[1],
 		});
 		await expect(new Execution(wrong).request(service.resource(emulator))).rejects.toThrow(/rejected the credentials/);
 	}

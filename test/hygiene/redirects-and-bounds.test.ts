@@ -95,7 +95,7 @@ async function errorText(promise: Promise<unknown>): Promise<string> {
 
 /** FortiAuthenticator in its most trusting setting: certificate checks off for its own host. */
 function insecure(service: ServiceCase, data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
-	return service.type === 'fortiAuthenticatorApi' ? { ...data, allowUnauthorizedCerts: true, caCertificate: '' } : data;
+	return service.type === 'fortiAuthenticatorApi' ? { ...data, ignoreSSLIssues: true, caCertificate: '' } : data;
 }
 
 describe('10. token calls never follow a redirect', () => {

@@ -175,14 +175,14 @@ describe.each(SERVICE_CASES)('$type: error paths expose no secret', (service) =>
 	});
 
 	test('wrong password, wrong API credential, missing fields', async () => {
-		const wrong = fresh(service, { password: 'Wrong-Password-123!', apiCredential: 'ffffffff-0000-4000-8000-wrongwrongwr' });
+		const wrong = fresh(service, { password: 'Wrong-Password-123!', apiSecret: 'ffffffff-0000-4000-8000-wrongwrongwr' });
 		addSecret('Wrong-Password-123!');
 		addSecret('ffffffff-0000-4000-8000-wrongwrongwr');
 		secrets.add('Basic ffffffff-0000-4000-8000-wrongwrongwr');
 		for (let i = 0; i < 3; i++) await observe(`${service.type} wrong secret`, wrong.run);
 		await observe(`${service.type} wrong secret getToken`, async () => await getToken(descriptionOf(service), wrong.stored.load(), n8nHelpers));
 		// (An empty URL field falls back to the real Fortinet host: not tried here, loopback only.)
-		for (const field of ['username', 'password', 'apiCredential']) {
+		for (const field of ['username', 'password', 'apiSecret']) {
 			const { run } = fresh(service, { [field]: '' });
 			await observe(`${service.type} missing ${field}`, run);
 		}
@@ -208,7 +208,7 @@ describe.each(SERVICE_CASES)('$type: error paths expose no secret', (service) =>
 
 	if (service.emulated === 'fac') {
 		test('TLS refusals (no CA, a wrong CA)', async () => {
-			const noCa = fresh(service, { caCertificate: '', allowUnauthorizedCerts: false });
+			const noCa = fresh(service, { caCertificate: '', ignoreSSLIssues: false });
 			await observe('fac tls no CA', noCa.run);
 			await observe('fac tls no CA getToken', async () => await getToken(descriptionOf(service), noCa.stored.load(), n8nHelpers));
 			const wrongCa = fresh(service, { caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' });

@@ -48,7 +48,7 @@ function credential(patch: ICredentialDataDecryptedObject): { user: TestUser; st
 const TLS_MESSAGE = /FortiAuthenticator at https:\/\/127\.0\.0\.1:\d+ presented a TLS certificate that is not trusted/;
 
 test('refused by default: a TLS message, and the login never reached the appliance', async () => {
-	const { user, stored } = credential({ caCertificate: '', allowUnauthorizedCerts: false });
+	const { user, stored } = credential({ caCertificate: '', ignoreSSLIssues: false });
 	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(TLS_MESSAGE);
 	expect(countersOf(emulator, fac, user)).toMatchObject({ logins: 0, failedLogins: 0, apiAccepted: 0 });
@@ -58,7 +58,7 @@ test('refused by default: a TLS message, and the login never reached the applian
 });
 
 test('refused with a CA that is not the appliance\'s: the login never reaches the appliance', async () => {
-	const { user, stored } = credential({ caCertificate: otherCa, allowUnauthorizedCerts: false });
+	const { user, stored } = credential({ caCertificate: otherCa, ignoreSSLIssues: false });
 	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(/FortiAuthenticator/);
 	expect(countersOf(emulator, fac, user)).toMatchObject({ logins: 0, apiAccepted: 0 });
@@ -71,20 +71,20 @@ test.each([
 	{ name: 'another CA', ca: () => otherCa },
 	{ name: 'a PEM that is not a certificate', ca: () => '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
 ])('with $name the message says the certificate is not trusted', async ({ ca }) => {
-	const { stored } = credential({ caCertificate: ca(), allowUnauthorizedCerts: false });
+	const { stored } = credential({ caCertificate: ca(), ignoreSSLIssues: false });
 	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(TLS_MESSAGE);
 });
 
 test('accepted with "Ignore SSL Issues": token call and API call alike', async () => {
-	const { user, stored } = credential({ caCertificate: '', allowUnauthorizedCerts: true });
+	const { user, stored } = credential({ caCertificate: '', ignoreSSLIssues: true });
 	await new Execution(stored).request(fac.resource(emulator));
 	await new Execution(stored).request(fac.resource(emulator));
 	expect(countersOf(emulator, fac, user)).toMatchObject({ logins: 1, apiAccepted: 2, apiRejected: 0 });
 });
 
 test('accepted with the appliance\'s CA: token call and API call alike', async () => {
-	const { user, stored } = credential({ caCertificate: emulator.caCertificate, allowUnauthorizedCerts: false });
+	const { user, stored } = credential({ caCertificate: emulator.caCertificate, ignoreSSLIssues: false });
 	await new Execution(stored).request(fac.resource(emulator));
 	await new Execution(stored).request(fac.resource(emulator));
 	expect(countersOf(emulator, fac, user)).toMatchObject({ logins: 1, apiAccepted: 2, apiRejected: 0 });
@@ -95,7 +95,7 @@ test('a cached token does not bypass verification: the same account without the 
 	await new Execution(trusted.stored).request(fac.resource(emulator));
 	// Same account and URL (the same cache identity), verification on and no CA: the cached token
 	// must not carry the other credential's TLS choice; the API call is refused by TLS.
-	const strict = new StoredCredential(fac.credential(), { ...fac.data(emulator, trusted.user), caCertificate: '', allowUnauthorizedCerts: false });
+	const strict = new StoredCredential(fac.credential(), { ...fac.data(emulator, trusted.user), caCertificate: '', ignoreSSLIssues: false });
 	const error = await failureOf(new Execution(strict).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(/certificate|TLS|self-signed|self signed/i);
 	expect(countersOf(emulator, fac, trusted.user).apiAccepted).toBe(1);

@@ -129,7 +129,7 @@ export function fixture(emulator: Emulator, type: ServiceType, options: FixtureO
 				userKey: `credential:${apiCredential.slice(0, 8)}`,
 				secret: apiCredential,
 				credentialType: new FortiCwpApi(),
-				data: withDefaults(new FortiCwpApi(), { authMethod: 'apiCredential', apiCredential, baseUrl: urls.cwp }),
+				data: withDefaults(new FortiCwpApi(), { authMethod: 'apiCredential', apiSecret: apiCredential, baseUrl: urls.cwp }),
 				lifetime: 3600,
 				scope: null,
 				resource: { method: 'GET', url: `${urls.cwp}/api/v1/resourceURLMap` },
@@ -138,7 +138,7 @@ export function fixture(emulator: Emulator, type: ServiceType, options: FixtureO
 		case 'fortiAuthenticatorApi': {
 			const username = unique('fac-admin');
 			control.addUser('fac', { username, password });
-			const tls: ICredentialDataDecryptedObject = options.insecureTls ? { allowUnauthorizedCerts: true } : { caCertificate: emulator.caCertificate };
+			const tls: ICredentialDataDecryptedObject = options.insecureTls ? { ignoreSSLIssues: true } : { caCertificate: emulator.caCertificate };
 			return {
 				type,
 				label: 'FortiAuthenticator',

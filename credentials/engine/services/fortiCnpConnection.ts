@@ -15,7 +15,7 @@ export function fortiCnpConnection(
 		return {
 			baseUrl: url,
 			grant: 'apiCredential',
-			apiCredential: requiredText(credentials, 'apiCredential', 'API Credential', label),
+			apiCredential: requiredText(credentials, 'apiSecret', 'API Credential', label),
 			tls: VERIFIED_TLS,
 		};
 	}
