@@ -17,8 +17,15 @@ export interface CacheEntry {
 	renewal?: Promise<TokenSet>;
 	/** A revocation under way: renewals asked for meanwhile start after it. */
 	revocation?: Promise<unknown>;
-	/** A liveness check under way, and the token it checks. */
-	check?: { token: string; verdict: Promise<Liveness> };
+	/**
+	 * The liveness check under way (token fingerprint and verdict), and the one queued after it for
+	 * callers whose failure came after it was sent: an "alive" may predate their failure.
+	 */
+	check?: { token: string; verdict: Promise<Liveness>; next?: Promise<Liveness> };
+	/** The service has no token check (it answered 404/405): judged without one from now on. */
+	checkUnsupported?: boolean;
+	/** Hooks and operations working with this entry right now: it is not evicted under them. */
+	users: number;
 	/** The request functions of the latest caller that had them, so `authenticate` can renew ahead. */
 	helpers?: KeptHelpers;
 	/** Fingerprints of tokens this process replaced or revoked: known dead, never sent again. */
@@ -64,7 +71,7 @@ export function identityKey(protocol: Protocol, connection: Connection): string 
 }
 
 function isBusy(entry: CacheEntry): boolean {
-	return entry.renewal !== undefined || entry.revocation !== undefined || entry.check !== undefined;
+	return entry.users > 0 || entry.renewal !== undefined || entry.revocation !== undefined || entry.check !== undefined;
 }
 
 /** Least-recently-used map of identities to tokens, shared by every execution in the n8n process. */
@@ -89,23 +96,24 @@ export class TokenCache {
 	obtain(key: string): CacheEntry {
 		const existing = this.get(key);
 		if (existing) return existing;
-		const entry: CacheEntry = { dead: [] };
+		const entry: CacheEntry = { dead: [], users: 0 };
 		this.entries.set(key, entry);
-		this.evict();
+		this.evict(key);
 		return entry;
 	}
 
 	/**
-	 * Drops the least recently used entries beyond capacity, never one with a renewal, revocation or
-	 * check under way: its callers would start a second one. The map may exceed capacity by the
+	 * Drops the least recently used entries beyond capacity, never one in use (a hook between its
+	 * awaits, a renewal, revocation or check under way): its callers would start a second one. The map may exceed capacity by the
 	 * number of busy entries, which concurrency bounds.
 	 */
-	private evict(): void {
+	private evict(added: string): void {
 		const limit = Math.max(1, this.capacity());
 		if (this.entries.size <= limit) return;
 		for (const [key, entry] of this.entries) {
 			if (this.entries.size <= limit) break;
-			if (!isBusy(entry)) this.entries.delete(key);
+			// Never the entry just handed out: its caller is about to use it.
+			if (key !== added && !isBusy(entry)) this.entries.delete(key);
 		}
 	}
 

@@ -82,18 +82,24 @@ export function isTokenError(error: unknown): error is FortinetTokenError {
 
 const MIN_SECRET_LENGTH = 4;
 
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 /**
- * Every form in which the engine itself sends a secret, so a service echoing the request back is
- * caught: as is, base64 (Basic), percent-encoded, form-encoded (`+` for space, `%21`…) and
- * JSON-escaped.
+ * Every form in which a secret the engine sends may come back in an error body: as is, base64
+ * (Basic), percent-encoded, form-encoded (`+` for space, `%21`…), JSON-escaped (also with `\/`
+ * and `\uXXXX` escapes) and HTML-escaped.
  */
 function encodedForms(secret: string): string[] {
+	const json = JSON.stringify(secret).slice(1, -1);
 	const forms = [
 		secret,
 		Buffer.from(secret).toString('base64'),
 		encodeURIComponent(secret),
 		new URLSearchParams({ s: secret }).toString().slice(2),
-		JSON.stringify(secret).slice(1, -1),
+		json,
+		json.replace(/\//g, '\\/'),
+		json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+		secret.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]),
 	];
 	return [...new Set(forms)].sort((a, b) => b.length - a.length);
 }

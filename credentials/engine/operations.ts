@@ -8,7 +8,7 @@ import { markDead, replaceToken } from './cache';
 import { tokenError, isTokenError, settle } from './errors';
 import { storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, liveness, needsRenewal, renew, scrubbed } from './renewal';
-import { entryFor, resolve } from './state';
+import { resolve, withEntry } from './state';
 import { createAuthCall } from './transport';
 import type { RequestHelpers, ServiceDescription, TokenSet } from './types';
 
@@ -30,19 +30,20 @@ export async function getToken(
 		return { token: { accessToken: resolved.staticToken, tokenType: 'Bearer', expiresAt: null, issuedAt: Date.now() }, fromCache: true };
 	}
 	const { connection, key } = resolved;
-	const entry = entryFor(key, helpers);
-	await afterRevocation(entry);
-	const stored = storedToken(credentials, key);
-	if (!options.forceNewLogin) {
-		if (entry.renewal) return { token: await entry.renewal, fromCache: true };
+	return await withEntry(key, helpers, async (entry) => {
+		await afterRevocation(entry);
+		const stored = storedToken(credentials, key);
+		if (!options.forceNewLogin) {
+			if (entry.renewal) return { token: await entry.renewal, fromCache: true };
+			adoptStored(entry, stored);
+			if (entry.token && !needsRenewal(entry.token)) return { token: entry.token, fromCache: true };
+			return { token: await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken }), fromCache: false };
+		}
+		if (entry.renewal) await entry.renewal.catch(() => undefined);
 		adoptStored(entry, stored);
-		if (entry.token && !needsRenewal(entry.token)) return { token: entry.token, fromCache: true };
-		return { token: await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken }), fromCache: false };
-	}
-	if (entry.renewal) await entry.renewal.catch(() => undefined);
-	adoptStored(entry, stored);
-	// The user asked for a login: a remembered refusal or 429 does not stand in the way.
-	return { token: await renew(service, connection, entry, helpers, { mode: 'login', ignoreRefused: true }), fromCache: false };
+		// The user asked for a login: a remembered refusal or 429 does not stand in the way.
+		return { token: await renew(service, connection, entry, helpers, { mode: 'login', ignoreRefused: true }), fromCache: false };
+	});
 }
 
 /** Refresh grant now (falling back to a login); the new token replaces the cached one. */
@@ -59,12 +60,13 @@ export async function renewToken(
 		);
 	}
 	const { connection, key } = resolved;
-	const entry = entryFor(key, helpers);
-	await afterRevocation(entry);
-	if (entry.renewal) return await entry.renewal;
-	const stored = storedToken(credentials, key);
-	adoptStored(entry, stored);
-	return await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken });
+	return await withEntry(key, helpers, async (entry) => {
+		await afterRevocation(entry);
+		if (entry.renewal) return await entry.renewal;
+		const stored = storedToken(credentials, key);
+		adoptStored(entry, stored);
+		return await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken });
+	});
 }
 
 export interface RevokeResult {
@@ -94,42 +96,43 @@ export async function revokeToken(
 		};
 	}
 	const { connection, key } = resolved;
-	const entry = entryFor(key, helpers);
-	for (let busy = entry.renewal ?? entry.revocation; busy; busy = entry.renewal ?? entry.revocation) {
-		await busy.catch(() => undefined);
-	}
-	const run = async (): Promise<RevokeResult> => {
-		adoptStored(entry, storedToken(credentials, key));
-		const token = entry.token;
-		let revokedAtService = false;
-		if (token && service.protocol.revoke) {
-			const revoke = service.protocol.revoke;
-			const call = createAuthCall(helpers, connection.tls, service.label);
-			// Both halves of the session: a surviving refresh token would still mint access tokens.
-			for (const secret of [token.accessToken, token.refreshToken]) {
-				if (!secret) continue;
-				const revoked = await settle(async () => await revoke(call, connection, secret, service));
-				if (!revoked.ok) throw scrubbed(revoked.error, connection, entry, service);
-			}
-			revokedAtService = true;
+	return await withEntry(key, helpers, async (entry) => {
+		for (let busy = entry.renewal ?? entry.revocation; busy; busy = entry.renewal ?? entry.revocation) {
+			await busy.catch(() => undefined);
 		}
-		// A copy of the refresh token may still be stored in the credential: never try it.
-		if (token?.refreshToken) markDead(entry, token.refreshToken);
-		replaceToken(entry, undefined);
-		const message = !token
-			? `No ${service.label} token was held for this credential; nothing to revoke.`
-			: revokedAtService
-				? `The ${service.label} token was revoked and dropped from n8n's cache; the next request logs in again.`
-				: `${service.noRevokeReason ?? `${service.label} has no revoke call`}. The token was dropped from n8n's cache; the next request logs in again.`;
-		return { revokedAtService, hadToken: token !== undefined, message };
-	};
-	const revocation = run();
-	entry.revocation = revocation;
-	const release = () => {
-		if (entry.revocation === revocation) entry.revocation = undefined;
-	};
-	revocation.then(release, release);
-	return await revocation;
+		const run = async (): Promise<RevokeResult> => {
+			adoptStored(entry, storedToken(credentials, key));
+			const token = entry.token;
+			let revokedAtService = false;
+			if (token && service.protocol.revoke) {
+				const revoke = service.protocol.revoke;
+				const call = createAuthCall(helpers, connection.tls, service.label);
+				// Both halves of the session: a surviving refresh token would still mint access tokens.
+				for (const secret of [token.accessToken, token.refreshToken]) {
+					if (!secret) continue;
+					const revoked = await settle(async () => await revoke(call, connection, secret, service));
+					if (!revoked.ok) throw scrubbed(revoked.error, connection, entry, service);
+				}
+				revokedAtService = true;
+			}
+			// A copy of the refresh token may still be stored in the credential: never try it.
+			if (token?.refreshToken) markDead(entry, token.refreshToken);
+			replaceToken(entry, undefined);
+			const message = !token
+				? `No ${service.label} token was held for this credential; nothing to revoke.`
+				: revokedAtService
+					? `The ${service.label} token was revoked and dropped from n8n's cache; the next request logs in again.`
+					: `${service.noRevokeReason ?? `${service.label} has no revoke call`}. The token was dropped from n8n's cache; the next request logs in again.`;
+			return { revokedAtService, hadToken: token !== undefined, message };
+		};
+		const revocation = run();
+		entry.revocation = revocation;
+		const release = () => {
+			if (entry.revocation === revocation) entry.revocation = undefined;
+		};
+		revocation.then(release, release);
+		return await revocation;
+	});
 }
 
 export interface CredentialTestResult {
@@ -157,17 +160,18 @@ export async function testCredential(
 			return verdict === 'alive' ? 'The access token is valid.' : `The access token is set; ${service.label} could not confirm it here.`;
 		}
 		const { connection, key } = resolved;
-		const entry = entryFor(key, helpers);
-		await afterRevocation(entry);
-		if (entry.renewal) await entry.renewal;
-		adoptStored(entry, storedToken(credentials, key));
-		const current = entry.token;
-		if (current && !needsRenewal(current)) {
-			const judged = await isDeadAfterFailure(service, connection, entry, helpers, current);
-			if (!judged.dead || judged.unexplained) return `Connection successful: the current ${service.label} token is valid.`;
-		}
-		await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin' });
-		return `Connection successful: ${service.label} issued a token.`;
+		return await withEntry(key, helpers, async (entry) => {
+			await afterRevocation(entry);
+			if (entry.renewal) await entry.renewal;
+			adoptStored(entry, storedToken(credentials, key));
+			const current = entry.token;
+			if (current && !needsRenewal(current)) {
+				const judged = await isDeadAfterFailure(service, connection, entry, helpers, current);
+				if (!judged.dead || judged.unexplained) return `Connection successful: the current ${service.label} token is valid.`;
+			}
+			await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin' });
+			return `Connection successful: ${service.label} issued a token.`;
+		});
 	});
 	if (tested.ok) return { status: 'OK', message: tested.value };
 	const error = tested.error;

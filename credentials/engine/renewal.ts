@@ -1,4 +1,4 @@
-import { fingerprint, isDead, replaceToken } from './cache';
+import { fingerprint, isDead, markDead, replaceToken } from './cache';
 import type { CacheEntry } from './cache';
 import { FortinetTokenError, tokenError, isTokenError, redact, settle } from './errors';
 import { renewalWindow } from './expiry';
@@ -88,6 +88,8 @@ export function renew(
 			if (!(isTokenError(error)) || ['rateLimited', 'network', 'tls'].includes(error.kind)) {
 				throw error;
 			}
+			// Never tried again, also not from the copy stored with the credential.
+			markDead(entry, refreshToken);
 			if (entry.token) entry.token = { ...entry.token, refreshToken: undefined };
 		}
 		return await protocol.login(call, connection, service);
@@ -129,9 +131,13 @@ export function renew(
 	return renewal;
 }
 
+/** Checks of pasted tokens under way (they have no cache entry), by fingerprint. */
+const pastedChecks = new Map<string, Promise<Liveness>>();
+
 /**
- * Asks the service whether a token is alive, once for all concurrent callers. `unknown` when the
- * protocol has no such call or the service does not answer it clearly.
+ * Asks the service whether a token is alive, shared by concurrent callers. A check already under
+ * way was sent before a newly arriving caller's failure, so its "alive" may predate it: such a
+ * caller waits for the next check, which every later caller shares (at most two per token).
  */
 export async function liveness(
 	protocol: Protocol,
@@ -144,24 +150,40 @@ export async function liveness(
 	const check = protocol.check;
 	if (!check) return 'unknown';
 	const print = fingerprint(token);
-	if (entry?.check?.token === print) return await entry.check.verdict;
-	const call = createAuthCall(helpers, connection.tls, label);
-	const verdict = settle(async () => await check(call, connection, token)).then((result) => (result.ok ? result.value : 'unknown'));
-	if (entry) {
-		const current = { token: print, verdict };
+	const ask = async (): Promise<Liveness> => {
+		const call = createAuthCall(helpers, connection.tls, label);
+		const result = await settle(async () => await check(call, connection, token));
+		return result.ok ? result.value : 'unknown';
+	};
+	if (!entry) {
+		const running = pastedChecks.get(print);
+		if (running) return await running;
+		const verdict = ask();
+		pastedChecks.set(print, verdict);
+		void verdict.finally(() => pastedChecks.delete(print));
+		return await verdict;
+	}
+	const start = (): Promise<Liveness> => {
+		const current: NonNullable<CacheEntry['check']> = { token: print, verdict: ask() };
 		entry.check = current;
-		void verdict.then(() => {
+		void current.verdict.then(() => {
 			if (entry.check === current) entry.check = undefined;
 		});
-	}
-	return await verdict;
+		return current.verdict;
+	};
+	const running = entry.check;
+	if (running?.token !== print) return await start();
+	running.next ??= running.verdict.then(start, start);
+	return await running.next;
 }
 
 /**
  * Whether a token that a failed request carried is to be renewed. The HTTP Request node runs the
  * login hook after any failure, and the hook is not told why: a 404 looks like a dead token. The
- * service is asked when it can tell; when it cannot, a token renewed for an unexplained failure
- * is not renewed again for another one within `failureRenewalQuietMs`.
+ * service is asked when it can tell. A check that failed this time means renewing (safe, and
+ * single-flight). Where the service has no check at all, a token renewed for such an unexplained
+ * failure is not renewed again for another one within `failureRenewalQuietMs`: a run of 404s costs
+ * one renewal, at the price that a token killed from outside within that window is not noticed.
  */
 export async function isDeadAfterFailure(
 	service: ServiceDescription,
@@ -170,8 +192,11 @@ export async function isDeadAfterFailure(
 	helpers: RequestHelpers,
 	token: TokenSet,
 ): Promise<{ dead: boolean; unexplained: boolean }> {
-	const verdict = await liveness(service.protocol, connection, helpers, token.accessToken, service.label, entry);
-	if (verdict !== 'unknown') return { dead: verdict === 'dead', unexplained: false };
+	const protocol = entry.checkUnsupported ? { ...service.protocol, check: undefined } : service.protocol;
+	const verdict = await liveness(protocol, connection, helpers, token.accessToken, service.label, entry);
+	if (verdict === 'alive' || verdict === 'dead') return { dead: verdict === 'dead', unexplained: false };
+	if (verdict === 'unsupported') entry.checkUnsupported = true;
+	else if (protocol.check) return { dead: true, unexplained: false };
 	const quiet = entry.renewedAfterFailureAt !== undefined && Date.now() - entry.renewedAfterFailureAt < settings.failureRenewalQuietMs;
 	return { dead: !quiet, unexplained: true };
 }

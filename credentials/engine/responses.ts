@@ -1,7 +1,7 @@
 import { describeErrorBody, FortinetTokenError, tokenError } from './errors';
 import { settings } from './settings';
 import { retryAfterMs } from './transport';
-import type { AuthResponse, ServiceDescription, TokenSet } from './types';
+import type { AuthResponse, Liveness, ServiceDescription, TokenSet } from './types';
 
 type ExpiryParser = (value: unknown, token: string, now: number) => number | null;
 
@@ -129,6 +129,13 @@ export function failure(
 		`${service.label} answered the ${grant === 'login' ? 'login' : grant} with HTTP ${status}${saidPart}.`,
 		status,
 	);
+}
+
+/** A token check's answer: 200 alive, 401 dead, 404/405/501 no such call, anything else unknown. */
+export function livenessOf(status: number): Liveness {
+	if (status === 200) return 'alive';
+	if (status === 401) return 'dead';
+	return [404, 405, 501].includes(status) ? 'unsupported' : 'unknown';
 }
 
 export function isSuccess(response: AuthResponse): boolean {

@@ -28,8 +28,9 @@ export interface EngineSettings {
 	 */
 	earlyRenewalPauseMs: number;
 	/**
-	 * Where the service cannot say whether a token is alive: a token renewed because a request
-	 * failed is not renewed again for a failure within this time (a run of 404s costs one renewal).
+	 * Where the service has no token check (FortiAuthenticator): a token renewed because a request
+	 * failed is not renewed again for a failure within this time (a run of 404s costs one renewal;
+	 * a token killed from outside within it is not noticed until it ends).
 	 */
 	failureRenewalQuietMs: number;
 }
@@ -45,7 +46,7 @@ export const settings: EngineSettings = {
 	maxResponseBytes: 64 * 1024,
 	maxTokenLength: 16 * 1024,
 	earlyRenewalPauseMs: 30_000,
-	failureRenewalQuietMs: 60_000,
+	failureRenewalQuietMs: 15_000,
 };
 
 export function configureEngine(changes: Partial<EngineSettings>): EngineSettings {

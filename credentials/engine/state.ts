@@ -61,11 +61,24 @@ export function keepHelpers(entry: CacheEntry, helpers: RequestHelpers): void {
 	entry.helpers = kept;
 }
 
-/** The cache entry of an identity, remembering the caller's request functions (weakly). */
-export function entryFor(key: string, helpers: RequestHelpers): CacheEntry {
+/**
+ * Runs `work` with the cache entry of an identity, remembering the caller's request functions
+ * (weakly). The entry is in use meanwhile: eviction leaves it alone across every await.
+ */
+export async function withEntry<T>(key: string, helpers: RequestHelpers, work: (entry: CacheEntry) => Promise<T>): Promise<T> {
 	const entry = cache.obtain(key);
 	keepHelpers(entry, helpers);
-	return entry;
+	return await using(entry, work);
+}
+
+/** Runs `work` with `entry` marked in use: eviction leaves it alone across every await. */
+export async function using<T>(entry: CacheEntry, work: (entry: CacheEntry) => Promise<T>): Promise<T> {
+	entry.users++;
+	try {
+		return await work(entry);
+	} finally {
+		entry.users--;
+	}
 }
 
 /** The kept request functions still alive, or undefined when there are none. */

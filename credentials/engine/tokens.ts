@@ -20,7 +20,7 @@ import { tokenError, settle } from './errors';
 import { persisted, STATIC_TOKEN_MARKER, STATIC_TOKEN_PERSISTED, storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, isExpired, liveness, needsRenewal, renew } from './renewal';
 import { withBearer, withoutToken, withTls } from './requestOptions';
-import { cache, carriedToken, entryFor, keptHelpers, recordCarried, resolve } from './state';
+import { cache, carriedToken, keptHelpers, recordCarried, resolve, using, withEntry } from './state';
 import type { CacheEntry } from './cache';
 import type { Connection, PersistedToken, RequestHelpers, ServiceDescription, StaticToken, TokenSet } from './types';
 
@@ -58,28 +58,29 @@ export async function preAuthenticate(
 	const carried = carriedToken(credentials);
 	if (resolved.staticToken !== undefined) return await judgePastedToken(service, resolved, carried, helpers);
 	const { connection, key } = resolved;
-	const entry = entryFor(key, helpers);
-	await afterRevocation(entry);
-	if (entry.renewal) return persisted(await entry.renewal, key);
-	const stored = storedToken(credentials, key);
-	adoptStored(entry, stored);
-	const current = entry.token;
-	let unexplained = false;
-	if (current && !needsRenewal(current)) {
-		if (current.accessToken !== carried) return persisted(current, key);
-		const judged = await isDeadAfterFailure(service, connection, entry, helpers, current);
-		// Another caller may have renewed while the service was asked.
+	return await withEntry(key, helpers, async (entry) => {
+		await afterRevocation(entry);
 		if (entry.renewal) return persisted(await entry.renewal, key);
-		if (entry.token && entry.token !== current) return persisted(entry.token, key);
-		if (!judged.dead) return persisted(current, key);
-		unexplained = judged.unexplained;
-	}
-	const token = await renew(service, connection, entry, helpers, {
-		mode: 'refreshOrLogin',
-		storedRefreshToken: stored?.refreshToken,
-		afterUnexplainedFailure: unexplained,
+		const stored = storedToken(credentials, key);
+		adoptStored(entry, stored);
+		const current = entry.token;
+		let unexplained = false;
+		if (current && !needsRenewal(current)) {
+			if (current.accessToken !== carried) return persisted(current, key);
+			const judged = await isDeadAfterFailure(service, connection, entry, helpers, current);
+			// Another caller may have renewed (or revoked) while the service was asked.
+			if (entry.renewal) return persisted(await entry.renewal, key);
+			if (entry.token && entry.token.accessToken !== current.accessToken) return persisted(entry.token, key);
+			if (!judged.dead && entry.token) return persisted(entry.token, key);
+			unexplained = judged.unexplained;
+		}
+		const token = await renew(service, connection, entry, helpers, {
+			mode: 'refreshOrLogin',
+			storedRefreshToken: stored?.refreshToken,
+			afterUnexplainedFailure: unexplained,
+		});
+		return persisted(token, key);
 	});
-	return persisted(token, key);
 }
 
 /**
@@ -118,15 +119,22 @@ export async function authenticate(
 	const stored = storedToken(credentials, key);
 	const entry = stored ? cache.obtain(key) : cache.get(key);
 	let token: TokenSet | undefined;
-	if (entry) {
-		await afterRevocation(entry);
-		if (entry.renewal) {
-			const joined = await settle(async () => await entry.renewal!);
-			if (!joined.ok && (!entry.token || isExpired(entry.token))) throw joined.error;
-		}
+	if (entry && !entry.revocation && !entry.renewal) {
+		// The common case, without awaiting anything: a current token that is not about to expire.
 		adoptStored(entry, stored);
-		token = entry.token;
-		if (!token || needsRenewal(token)) token = await renewedAhead(service, connection, entry, token);
+		if (entry.token && !needsRenewal(entry.token)) token = entry.token;
+	}
+	if (entry && !token) {
+		token = await using(entry, async () => {
+			await afterRevocation(entry);
+			if (entry.renewal) {
+				const joined = await settle(async () => await entry.renewal!);
+				if (!joined.ok && (!entry.token || isExpired(entry.token))) throw joined.error;
+			}
+			adoptStored(entry, stored);
+			const current = entry.token;
+			return !current || needsRenewal(current) ? await renewedAhead(service, connection, entry, current) : current;
+		});
 	}
 	if (!token) {
 		recordCarried(credentials, '');

@@ -62,10 +62,10 @@ export interface Connection {
 }
 
 /**
- * What the service says of a token when asked: `unknown` when it cannot tell (no such call, an
- * error, a rate limit), in which case the engine decides without it.
+ * What the service says of a token when asked: `unsupported` when it has no such call (404, 405),
+ * `unknown` when the call failed this time (an error, a rate limit).
  */
-export type Liveness = 'alive' | 'dead' | 'unknown';
+export type Liveness = 'alive' | 'dead' | 'unknown' | 'unsupported';
 
 /** The wire protocol of a family of services: how to log in, refresh, check and revoke. */
 export interface Protocol {

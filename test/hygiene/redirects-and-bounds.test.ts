@@ -130,15 +130,19 @@ describe('11. API calls: neither the Bearer nor the TLS exception goes to anothe
 describe('12. redaction covers every encoding the engine sends, before any shortening', () => {
 	const secret = 'p@ss word!"é+x/1';
 
-	test('raw, base64, percent-, form- and JSON-encoded forms are all removed', () => {
+	test('raw, base64, percent-, form-, JSON- (with \\/ and \\u escapes) and HTML-encoded forms are all removed', () => {
+		const json = JSON.stringify(secret).slice(1, -1);
 		const forms = [
 			secret,
 			Buffer.from(secret).toString('base64'),
 			encodeURIComponent(secret),
 			new URLSearchParams({ p: secret }).toString().slice(2),
-			JSON.stringify(secret).slice(1, -1),
+			json,
+			json.replace(/\//g, '\\/'),
+			json.replace(/é/g, '\\u00e9'),
+			secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;'),
 		];
-		expect(new Set(forms).size).toBe(5);
+		expect(new Set(forms).size).toBe(8);
 		const text = forms.map((form) => `<${form}>`).join(' ');
 		const clean = redact(text, [secret]);
 		for (const form of forms) expect(clean).not.toContain(form);

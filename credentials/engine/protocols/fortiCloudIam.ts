@@ -1,5 +1,5 @@
 import { fromExpiresIn } from '../expiry';
-import { failure, isSuccess, readToken } from '../responses';
+import { failure, isSuccess, livenessOf, readToken } from '../responses';
 import type { Liveness, Protocol } from '../types';
 
 /**
@@ -64,6 +64,6 @@ export const fortiCloudIam: Protocol = {
 			headers: { Authorization: `Bearer ${token}` },
 			secrets: [token],
 		});
-		return response.statusCode === 200 ? 'alive' : response.statusCode === 401 ? 'dead' : 'unknown';
+		return livenessOf(response.statusCode);
 	},
 };

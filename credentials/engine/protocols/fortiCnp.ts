@@ -1,5 +1,5 @@
 import { fromEpochMillis } from '../expiry';
-import { failure, isSuccess, readToken } from '../responses';
+import { failure, isSuccess, livenessOf, readToken } from '../responses';
 import type { Liveness, Protocol } from '../types';
 
 /**
@@ -61,6 +61,6 @@ export const fortiCnp: Protocol = {
 			headers: { Authorization: `Bearer ${token}` },
 			secrets: [token],
 		});
-		return response.statusCode === 200 ? 'alive' : response.statusCode === 401 ? 'dead' : 'unknown';
+		return livenessOf(response.statusCode);
 	},
 };
