@@ -69,6 +69,21 @@ export function targetOf(request: IHttpRequestOptions): URL | undefined {
 }
 
 /**
+ * Whether a token may go to this request's host: the credential's own URL (same origin), or a host
+ * under one of the service's API domains over HTTPS.
+ */
+export function isIntendedHost(target: URL | undefined, ownUrl: string, apiDomains: readonly string[]): boolean {
+	if (!target) return false;
+	try {
+		if (target.origin === new URL(ownUrl).origin) return true;
+	} catch {
+		return false;
+	}
+	const host = target.hostname.toLowerCase().replace(/\.$/, '');
+	return target.protocol === 'https:' && apiDomains.some((domain) => host === domain || host.endsWith(`.${domain}`));
+}
+
+/**
  * Applies the credential's TLS choice (skip verification, or trust a CA) to requests to its own
  * origin only. A request elsewhere keeps n8n's normal verification.
  */

@@ -19,7 +19,7 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 import { tokenError, settle } from './errors';
 import { persisted, STATIC_TOKEN_MARKER, STATIC_TOKEN_PERSISTED, storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, isExpired, liveness, needsRenewal, renew } from './renewal';
-import { withBearer, withoutToken, withTls } from './requestOptions';
+import { isIntendedHost, targetOf, withBearer, withoutToken, withTls } from './requestOptions';
 import { cache, carriedToken, keptHelpers, recordCarried, resolve, using, withEntry } from './state';
 import type { CacheEntry } from './cache';
 import type { Connection, PersistedToken, RequestHelpers, ServiceDescription, StaticToken, TokenSet } from './types';
@@ -111,6 +111,17 @@ export async function authenticate(
 	request: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const resolved = resolve(service, credentials);
+	const ownUrl = resolved.staticToken !== undefined ? (resolved.checkedAt?.baseUrl ?? '') : resolved.connection.baseUrl;
+	const target = targetOf(request);
+	if (!isIntendedHost(target, ownUrl, service.apiDomains)) {
+		// Nothing was sent with a token: a failure of this request is not the token's.
+		recordCarried(credentials, '');
+		throw tokenError(
+			'configuration',
+			`The ${service.label} token is only sent to the credential's own URL and to ${service.apiDomains.length ? service.apiDomains.map((d) => `*.${d}`).join(', ') + ' over HTTPS' : 'nowhere else'}; ` +
+				`${target ? target.origin : 'this request'} is neither. Check the URL of the request.`,
+		);
+	}
 	if (resolved.staticToken !== undefined) {
 		recordCarried(credentials, resolved.staticToken);
 		return withBearer(request, resolved.staticToken);

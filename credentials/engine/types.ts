@@ -107,6 +107,11 @@ export interface ServiceDescription {
 	noRevokeReason?: string;
 	/** Message when a pasted access token is rejected (services that accept one). */
 	expiredStaticTokenHint?: string;
+	/**
+	 * Domains the service's APIs live under (with their sub-domains). The token is sent there and to
+	 * the credential's own URL, nowhere else: a URL built from item data cannot carry it away.
+	 */
+	apiDomains: readonly string[];
 	connect(credentials: ICredentialDataDecryptedObject): Connection | StaticToken;
 }
 

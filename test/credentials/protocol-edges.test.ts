@@ -78,19 +78,18 @@ describe('FortiAuthenticator TLS (self-signed appliance certificate)', () => {
 		expect(counts(fac, user)).toMatchObject({ logins: 1, apiAccepted: 1 });
 	});
 
-	test('the credential\'s TLS choice is not applied to other hosts', async () => {
+	test('neither the token nor the credential\'s TLS choice is applied to other hosts', async () => {
 		const user = fac.newUser(emulator);
 		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '', ignoreSSLIssues: true });
-		const request = await fortiAuthenticatorAuthenticate(stored, 'https://other.example.com/api');
-		expect(request).not.toHaveProperty('rejectUnauthorized');
-		expect(request).not.toHaveProperty('skipSslCertificateValidation');
-	});
-
-	async function fortiAuthenticatorAuthenticate(stored: StoredCredential, uri: string) {
 		const credentials = stored.load();
 		await stored.preAuthentication(credentials, false);
-		return await stored.authenticate(credentials, { url: uri, method: 'GET' });
-	}
+		const request = { url: 'https://other.example.com/api', method: 'GET' as const };
+		await expect(stored.authenticate(credentials, request)).rejects.toThrow(/token is only sent to the credential's own URL/);
+		expect(request).not.toHaveProperty('rejectUnauthorized');
+		expect(request).not.toHaveProperty('skipSslCertificateValidation');
+		expect(request).not.toHaveProperty('headers');
+	});
+
 
 	test('has no revoke call: says so, drops the token, and the next use logs in again', async () => {
 		const user = fac.newUser(emulator);

@@ -195,3 +195,28 @@ describe('13. every token call is bounded', () => {
 		expect(text).toMatch(/FortiCloud IAM answered the token request with more than 64 KB/);
 	});
 });
+
+describe('the token goes only where it is meant to', () => {
+	test.each(SERVICE_CASES)('$type: a request to another host (a URL built from item data, say) gets no token and a clear error', async (service) => {
+		const user = service.newUser(emulator);
+		const stored = new StoredCredential(service.credential(), service.data(emulator, user));
+		await new Execution(stored).request(service.resource(emulator));
+		const text = await errorText(new Execution(stored).request({ uri: `${plain.url}/collect`, method: 'GET', json: true }));
+		expect(text).toContain(`The ${service.label} token is only sent to the credential's own URL`);
+		expect(text).toContain(`${plain.url} is neither`);
+		expect(plain.seen).toEqual([]);
+	});
+
+	test('Fortinet API domains over HTTPS are intended, look-alikes and plain HTTP are not', async () => {
+		const { isIntendedHost } = await import('../../credentials/engine/requestOptions');
+		const domains = ['fortinet.com', 'forticloud.com', 'fortisase.com'];
+		const own = 'https://customerapiauth.fortinet.com';
+		expect(isIntendedHost(new URL('https://fortilan.forticloud.com/api/v1/switches'), own, domains)).toBe(true);
+		expect(isIntendedHost(new URL('https://portal.prod.fortisase.com/resource-api/v2/x'), own, domains)).toBe(true);
+		expect(isIntendedHost(new URL('https://customerapiauth.fortinet.com/api'), own, domains)).toBe(true);
+		expect(isIntendedHost(new URL('https://evilforticloud.com/x'), own, domains)).toBe(false);
+		expect(isIntendedHost(new URL('https://forticloud.com.evil.example/x'), own, domains)).toBe(false);
+		expect(isIntendedHost(new URL('http://fortilan.forticloud.com/x'), own, domains)).toBe(false);
+		expect(isIntendedHost(new URL('https://fac.example.com:8443/x'), 'https://fac.example.com', [])).toBe(false);
+	});
+});

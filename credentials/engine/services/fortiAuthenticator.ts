@@ -6,6 +6,7 @@ export const fortiAuthenticator: ServiceDescription = {
 	credentialType: 'fortiAuthenticatorApi',
 	label: 'FortiAuthenticator',
 	protocol: fortiAuthenticatorFabric,
+	apiDomains: [],
 	secretHint:
 		'the administrator username and password (an e-mail style username may need its realm: user@name.com@realm; the user must not require MFA)',
 	noRevokeReason: 'FortiAuthenticator has no token revoke call: fabric tokens stay valid until the administrator deletes them',

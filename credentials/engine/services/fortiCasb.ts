@@ -6,6 +6,7 @@ export const fortiCasb: ServiceDescription = {
 	credentialType: 'fortiCasbApi',
 	label: 'FortiCASB',
 	protocol: fortiCnp,
+	apiDomains: ['forticasb.com'],
 	secretHint: 'the FortiCASB username and password, or the API credential generated in FortiCASB',
 	noRevokeReason: 'FortiCASB has no token revoke call: the token stays valid until it expires',
 	connect: (credentials) => fortiCnpConnection(credentials, 'FortiCASB', 'https://www.forticasb.com', 'password'),

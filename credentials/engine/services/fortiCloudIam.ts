@@ -2,7 +2,7 @@ import { tokenError } from '../errors';
 import { optionalText, requiredText } from '../fields';
 import { fortiCloudIam as protocol } from '../protocols/fortiCloudIam';
 import type { ServiceDescription } from '../types';
-import { forticloudIamConnection } from './forticloudIamConnection';
+import { FORTICLOUD_API_DOMAINS, forticloudIamConnection } from './forticloudIamConnection';
 
 /** The `service` option of the credential → FortiCloud IAM client_id (case differs per service). */
 export const IAM_CLIENT_IDS: Record<string, string> = {
@@ -30,6 +30,7 @@ export const fortiCloudIam: ServiceDescription = {
 	credentialType: 'fortiCloudIamApi',
 	label: 'FortiCloud IAM',
 	protocol,
+	apiDomains: FORTICLOUD_API_DOMAINS,
 	secretHint: 'the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal',
 	connect: (credentials) =>
 		forticloudIamConnection(

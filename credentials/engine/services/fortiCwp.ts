@@ -6,6 +6,7 @@ export const fortiCwp: ServiceDescription = {
 	credentialType: 'fortiCwpApi',
 	label: 'FortiCWP',
 	protocol: fortiCnp,
+	apiDomains: ['forticwp.com', 'forticnp.com'],
 	secretHint: 'the API credential generated in FortiCWP (Settings > Credentials), or the FortiCWP username and password',
 	noRevokeReason: 'FortiCWP has no token revoke call: the token stays valid until it expires',
 	connect: (credentials) => fortiCnpConnection(credentials, 'FortiCWP', 'https://www.forticwp.com', 'apiCredential'),

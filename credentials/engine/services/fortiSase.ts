@@ -1,12 +1,13 @@
 import { baseUrl, optionalText, requiredText, VERIFIED_TLS } from '../fields';
 import { fortiCloudIam } from '../protocols/fortiCloudIam';
 import type { ServiceDescription } from '../types';
-import { FORTICLOUD_AUTH_URL, forticloudIamConnection } from './forticloudIamConnection';
+import { FORTICLOUD_API_DOMAINS, FORTICLOUD_AUTH_URL, forticloudIamConnection } from './forticloudIamConnection';
 
 export const fortiSase: ServiceDescription = {
 	credentialType: 'fortiSaseApi',
 	label: 'FortiSASE',
 	protocol: fortiCloudIam,
+	apiDomains: FORTICLOUD_API_DOMAINS,
 	secretHint: 'the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal',
 	expiredStaticTokenHint:
 		'FortiSASE rejected the access token: ready-made tokens expire after one hour. Generate a new one ' +

@@ -5,6 +5,9 @@ import type { Connection } from '../types';
 
 export const FORTICLOUD_AUTH_URL = 'https://customerapiauth.fortinet.com';
 
+/** Where the FortiCloud IAM services' APIs live (FortiSASE portal, *.forticloud.com, support.fortinet.com). */
+export const FORTICLOUD_API_DOMAINS = ['fortinet.com', 'forticloud.com', 'fortisase.com'] as const;
+
 /** The API user of a FortiCloud IAM service, as the three IAM-based credentials store it. */
 export function forticloudIamConnection(
 	credentials: ICredentialDataDecryptedObject,
