@@ -1,4 +1,3 @@
-/* eslint-disable no-console */
 /**
  * `npm start`: the whole package, running, in one command.
  *

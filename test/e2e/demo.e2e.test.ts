@@ -292,7 +292,6 @@ afterAll(async () => {
 	}
 	cleanupAll();
 	const rows = Object.entries(timings).map(([k, v]) => `  ${(v / 1000).toFixed(1).padStart(6)} s  ${k}`);
-	// eslint-disable-next-line no-console
 	console.log(`npm start (demo) timings:\n${rows.join('\n')}`);
 });
 

@@ -76,7 +76,6 @@ describe('e2e harness (real n8n)', () => {
 		tiny?.closeAllConnections();
 		await new Promise<void>((resolve) => tiny?.close(() => resolve()));
 		const rows = Object.entries(timings).map(([k, v]) => `  ${(v / 1000).toFixed(1).padStart(6)} s  ${k}`);
-		// eslint-disable-next-line no-console
 		console.log(`n8n ${n8nVersion()} e2e harness timings:\n${rows.join('\n')}`);
 	});
 

@@ -1,4 +1,3 @@
-/* eslint-disable no-console */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
