@@ -6,7 +6,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(js.configs.recommended, ...tseslint.configs.recommended, {
-	languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } },
+	languageOptions: {
+		parserOptions: { tsconfigRootDir: import.meta.dirname },
+		// Node.js programs (tests, tools): its globals are theirs to use.
+		globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+	},
 }, {
 	files: ['**/*.ts'],
 	rules: {
