@@ -1,4 +1,4 @@
-import { sleep, sleepWithAbort } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { FortinetTokenError, tokenError, isTokenError, redact, settle } from './errors';
@@ -60,6 +60,14 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 	const record = (error ?? {}) as { code?: unknown; message?: unknown; name?: unknown; cause?: { code?: unknown } };
 	const code = String(record.code ?? record.cause?.code ?? '');
 	const origin = new URL(url).origin;
+	// n8n ≥ 2.41 restricts the login hook's requests to the credential's allowed domains.
+	if (/Domain not allowed|restricted from accessing/i.test(String(record.message))) {
+		const host = new URL(url).hostname;
+		return tokenError(
+			'configuration',
+			`The credential's "Allowed HTTP Request Domains" do not include ${host}, where ${label} issues its tokens: add ${host} to the list.`,
+		);
+	}
 	// n8n's legacy request helper reports TLS failures as "SSL Issue: …" without a code.
 	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME|SSL/i.test(code + String(record.message))) {
 		return tokenError(
@@ -132,6 +140,20 @@ function redirectTarget(location: string | string[] | undefined, url: string): s
 	}
 }
 
+interface Deadline {
+	fire?: () => void;
+}
+
+/**
+ * Calls `deadline.fire` after `ms` unless the call cleared it first. Module-level on purpose: the
+ * pending timer holds only this small object, not the call's scope (n8n's helpers, an execution),
+ * which a timer left running would keep alive for its whole duration. (n8n-workflow's `sleep` is
+ * the timer: community nodes may not use setTimeout, and `sleepWithAbort` is gone in n8n 2.41.)
+ */
+function arm(deadline: Deadline, ms: number): void {
+	void sleep(ms).then(() => deadline.fire?.());
+}
+
 /**
  * Builds the one function protocols use to call a token endpoint, on top of n8n's own helpers so
  * that n8n's proxy and TLS settings apply. Every call is bounded: it follows no redirect (a
@@ -147,14 +169,10 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 			headers['Content-Type'] = request.form ? 'application/x-www-form-urlencoded' : 'application/json';
 			body = request.form ? encodeForm(request.body) : JSON.stringify(request.body);
 		}
-		const useLegacy = tls.ca !== undefined || !helpers.httpRequest;
-		if (useLegacy) {
-			if (!helpers.request) {
-				throw tokenError(
-					'configuration',
-					`This n8n version cannot use a custom CA certificate for ${label}; turn on "Ignore SSL Issues" instead.`,
-				);
-			}
+		// A trusted CA goes through the legacy helper where n8n gives one (up to 2.40 its httpRequest
+		// takes no CA); 2.41+ gives the login hook only httpRequest, which takes it as agentOptions.
+		const useLegacy = helpers.request !== undefined && (tls.ca !== undefined || !helpers.httpRequest);
+		if (useLegacy && helpers.request) {
 			return (await helpers.request({
 				method: request.method,
 				uri: request.url,
@@ -186,29 +204,28 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 			encoding: 'stream',
 			disableFollowRedirect: true,
 			abortSignal: signal,
+			...(tls.ca ? { agentOptions: { ca: tls.ca } } : {}),
 		};
-		return (await helpers.httpRequest!(options)) as FullResponse;
+		if (!helpers.httpRequest) throw tokenError('configuration', `n8n gave the ${label} credential no way to make HTTP requests.`);
+		return (await helpers.httpRequest(options)) as FullResponse;
 	};
 
 	const send = async (request: AuthRequest): Promise<AuthResponse> => {
 		const cancel = new AbortController();
-		// The deadline's timer is stopped when the call ends: a timer left running would keep
-		// everything its callback closes over (n8n's helpers, an execution) alive for its duration.
-		const stopTimer = new AbortController();
 		let cutOff: (() => void) | undefined;
 		const expired = new Promise<never>((_, reject) => {
 			cutOff = () => reject(deadlineError(label, request.url));
 		});
 		let body: unknown;
-		void sleepWithAbort(settings.timeoutMs, stopTimer.signal).then(
-			() => {
+		const deadline: Deadline = {
+			fire: () => {
 				cancel.abort();
 				// Past the deadline, an endless body is cut off too.
 				if (isStream(body)) body.destroy();
 				cutOff?.();
 			},
-			() => undefined,
-		);
+		};
+		arm(deadline, settings.timeoutMs);
 		const work = async (): Promise<{ response: FullResponse; text: string }> => {
 			const response = await exchange(request, cancel.signal);
 			body = response.body;
@@ -216,7 +233,7 @@ export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label:
 			return { response, text: await readBounded(body, label) };
 		};
 		const sent = await settle(async () => await Promise.race([work(), expired]));
-		stopTimer.abort();
+		deadline.fire = undefined;
 		cutOff = undefined;
 		body = undefined;
 		if (!sent.ok) {

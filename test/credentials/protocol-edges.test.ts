@@ -286,3 +286,19 @@ describe('errors are n8n\'s error classes', () => {
 		expect((down as Error).message).toMatch(/Could not reach FortiLAN Cloud at http:\/\/127\.0\.0\.1:9/);
 	});
 });
+
+describe('n8n 2.41+: the login hook\'s requests are restricted to the credential\'s allowed domains', () => {
+	test('a refusal by n8n names the token host to add to the list', async () => {
+		const { getToken, SERVICES } = await import('../../credentials/engine');
+		const lan = caseOf('fortiLanCloudApi');
+		const user = lan.newUser(emulator);
+		// What n8n 2.41's restricted httpRequest throws for a host outside "Specific Domains".
+		const restricted = {
+			httpRequest: async () => {
+				throw new Error('Domain not allowed: This credential is restricted from accessing 127.0.0.1. Only the following domains are allowed: example.com');
+			},
+		};
+		const error = (await getToken(SERVICES.fortiLanCloudApi, lan.data(emulator, user), restricted).catch((e: unknown) => e)) as Error;
+		expect(error.message).toBe('The credential\'s "Allowed HTTP Request Domains" do not include 127.0.0.1, where FortiLAN Cloud issues its tokens: add 127.0.0.1 to the list.');
+	});
+});

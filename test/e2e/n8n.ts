@@ -473,6 +473,16 @@ export function ensureN8n(): string {
 	return bin;
 }
 
+/**
+ * The Node.js that runs the n8n installed at `bin` (…/.cache/n8n-<version>/node_modules/.bin/n8n):
+ * install-n8n.sh records it in .runtime (Node 24 for the versions that need it).
+ */
+export function n8nRuntime(bin: string = ensureN8n()): string {
+	const file = path.join(path.dirname(bin), '..', '..', '.runtime');
+	const recorded = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+	return recorded && fs.existsSync(recorded) ? recorded : process.execPath;
+}
+
 /** The n8n version installed at `bin` (…/node_modules/.bin/n8n → …/node_modules/n8n/package.json). */
 export function n8nVersion(bin: string = ensureN8n()): string {
 	const pkgFile = path.join(path.dirname(bin), '..', 'n8n', 'package.json');
@@ -713,7 +723,7 @@ export class N8nEnv {
 	/** Runs `n8n <args>` in this environment. */
 	async cli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
 		this.appendLog(`\n$ n8n ${args.join(' ')}\n`);
-		return await run(process.execPath, [this.bin, ...args], {
+		return await run(n8nRuntime(this.bin), [this.bin, ...args], {
 			guarded: true,
 			cwd: this.root,
 			env: this.env,
@@ -854,7 +864,7 @@ export class N8nServer {
 
 	async start(timeoutMs: number): Promise<void> {
 		const started = Date.now();
-		const child = spawnGuarded(process.execPath, [this.env.bin, 'start'], {
+		const child = spawnGuarded(n8nRuntime(this.env.bin), [this.env.bin, 'start'], {
 			cwd: this.env.root,
 			env: this.env.env,
 		});
