@@ -7,7 +7,7 @@
 # override to its npm mirror.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-version="${N8N_VERSION:-2.8.4}"
+version="${N8N_VERSION:-2.41.1}"
 dir="$here/.cache/n8n-$version"
 bin="$dir/node_modules/.bin/n8n"
 

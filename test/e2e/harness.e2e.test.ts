@@ -183,14 +183,16 @@ describe('e2e harness (real n8n)', () => {
 		});
 
 		it('creates credentials via the public API (allowedHttpRequestDomains only where n8n injected it)', async () => {
+			const probe = await server.createCredential({ name: 'probe', type: PROBE_CREDENTIAL_TYPE, data: { token: 't' } });
+			expect(probe.id).toBeTruthy();
+			// The quirks below are n8n 2.8's (other versions accept the field, or not, as they please).
+			if (!n8nVersion().startsWith('2.8.')) return;
 			// eagerly loaded community type with `authenticate`: the field is required
 			const bare = server.createCredential(
 				{ name: 'probe-bare', type: PROBE_CREDENTIAL_TYPE, data: { token: 't' } },
 				{ allowedHttpRequestDomains: 'omit' },
 			);
 			await expect(bare).rejects.toMatchObject({ name: 'HttpError', status: 400 });
-			const probe = await server.createCredential({ name: 'probe', type: PROBE_CREDENTIAL_TYPE, data: { token: 't' } });
-			expect(probe.id).toBeTruthy();
 			// lazily loaded stock type: the field is rejected
 			const stock = server.createCredential(
 				{ name: 'hdr-all', type: 'httpHeaderAuth', data: { name: 'x', value: 'y' } },

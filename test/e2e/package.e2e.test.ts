@@ -1,5 +1,5 @@
 /**
- * This package in a real n8n 2.8.4: built, packed and installed into the user folder's nodes
+ * This package in a real n8n (N8N_VERSION, default the newest): built, packed and installed into the user folder's nodes
  * directory as a user's n8n would load it, against the emulator started in this process.
  * The CLI part runs `n8n execute` (a new n8n process each time, so persistence across processes is
  * exercised); the server part runs one `n8n start` for webhooks, schedules and the Test button.
