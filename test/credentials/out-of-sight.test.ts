@@ -111,7 +111,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		for (let n = 0; n < 8; n++) {
 			const text = await errorText(new Execution(stored).request(missing(service, n)));
 			expect(text).toMatch(/404|not found/i);
-			expect(text).not.toMatch(/rate limit|429|rejected the credentials|expired/i);
+			expect(text).not.toMatch(/rate limit|\(HTTP 429\)|rejected the credentials|expired/i);
 		}
 		const spent = renewals(service, user) - before;
 		// Where the service can say the token is alive (all but FortiAuthenticator), nothing at all.
