@@ -114,8 +114,6 @@ export const SERVICE_CASES: ServiceCase[] = [
 	iamCase('fortiSaseApi', 'FortiSASE', 'FortiSASE', () => new FortiSaseApi(), '/resource-api/v2/endpoints', 'GET', {
 		authMethod: 'apiUser',
 		clientId: 'FortiSASE',
-		// n8n 1.123's public API requires every field that depends on Authentication, whichever is chosen.
-		accessToken: '',
 	}),
 	iamCase('fortiLanCloudApi', 'FortiLAN Cloud', 'fortilancloud', () => new FortiLanCloudApi(), '/api/v1/switches', 'GET', {
 		clientId: 'fortilancloud',
