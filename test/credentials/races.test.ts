@@ -99,25 +99,14 @@ test('a renewal that failed while a check was under way (refresh refused, login 
 	expect(aText).toBe('OK');
 });
 
-test('cache at capacity (2 entries, 4 identities x 5 executions): one login per identity, no failure', async () => {
-	configureEngine({ ...DEFAULTS, timeoutMs: 3000, maxRetryAfterMs: 0, cacheSize: 2 });
+test.each([
+	{ cacheSize: 2, identities: 4 },
+	{ cacheSize: 4, identities: 5 },
+])('cache at capacity ($cacheSize entries, $identities identities x 5 executions): one login per identity, no failure', async ({ cacheSize, identities }) => {
+	configureEngine({ ...DEFAULTS, timeoutMs: 3000, maxRetryAfterMs: 0, cacheSize });
 	const service = caseOf('fortiLanCloudApi');
 	emulator.control.setRateLimit('fortilancloud', null);
-	const users = Array.from({ length: 4 }, () => service.newUser(emulator));
-	const stores = users.map((u) => new StoredCredential(service.credential(), service.data(emulator, u)));
-	const runs: Array<Promise<string>> = [];
-	for (let i = 0; i < 5; i++) for (const s of stores) runs.push(errorText(new Execution(s).request(service.resource(emulator))));
-	const results = await Promise.all(runs);
-	const logins = users.map((u) => userCounters(emulator.control.stats(), 'iam', service.userKey(u)).logins);
-	expect(Math.max(...logins)).toBe(1);
-	expect(results.filter((r) => r !== 'OK')).toEqual([]);
-});
-
-test('cache at capacity (4 entries, 5 identities x 5 executions): one login per identity, no failure', async () => {
-	configureEngine({ ...DEFAULTS, timeoutMs: 3000, maxRetryAfterMs: 0, cacheSize: 4 });
-	const service = caseOf('fortiLanCloudApi');
-	emulator.control.setRateLimit('fortilancloud', null);
-	const users = Array.from({ length: 5 }, () => service.newUser(emulator));
+	const users = Array.from({ length: identities }, () => service.newUser(emulator));
 	const stores = users.map((u) => new StoredCredential(service.credential(), service.data(emulator, u)));
 	const runs: Array<Promise<string>> = [];
 	for (let i = 0; i < 5; i++) for (const s of stores) runs.push(errorText(new Execution(s).request(service.resource(emulator))));
