@@ -1,6 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { tokenError } from './errors';
+import type { FortinetTokenError } from './errors';
 import type { TlsSettings } from './types';
 
 /** Reads the credential fields every service uses, with messages naming the field to fix. */
@@ -65,3 +66,28 @@ export function tlsFrom(credentials: ICredentialDataDecryptedObject): TlsSetting
 }
 
 export const VERIFIED_TLS: TlsSettings = { skipVerification: false };
+
+/**
+ * n8n's "Allowed HTTP Request Domains" set to "Specific Domains": the host that issues the tokens
+ * must be listed, on every n8n version (n8n itself restricts the login request only from 2.41).
+ * Matching follows n8n's: exact host names, and `*.example.com` for subdomains only.
+ */
+export function assertTokenHostAllowed(credentials: ICredentialDataDecryptedObject, url: string, label: string): void {
+	if (credentials.allowedHttpRequestDomains !== 'domains') return;
+	const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+	const listed = optionalText(credentials, 'allowedDomains')
+		.split(',')
+		.map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
+		.filter(Boolean);
+	const allowed = listed.some((domain) =>
+		domain.startsWith('*.') ? domain.length > 2 && host.endsWith(domain.slice(1)) : host === domain,
+	);
+	if (!allowed) throw tokenHostNotAllowed(host, label);
+}
+
+export function tokenHostNotAllowed(host: string, label: string): FortinetTokenError {
+	return tokenError(
+		'configuration',
+		`The credential's "Allowed HTTP Request Domains" do not include ${host}, where ${label} issues its tokens: add ${host} to the list.`,
+	);
+}

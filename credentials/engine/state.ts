@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { identityKey, TokenCache } from './cache';
 import type { CacheEntry, KeptHelpers } from './cache';
-import { optionalText } from './fields';
+import { assertTokenHostAllowed, optionalText } from './fields';
 import { settings } from './settings';
 import type { Connection, RequestHelpers, ServiceDescription, StaticToken } from './types';
 
@@ -25,6 +25,7 @@ export function resolve(service: ServiceDescription, credentials: ICredentialDat
 	const known = resolvedCredentials.get(credentials);
 	if (known?.service === service) return known.resolved;
 	const connection = service.connect(credentials);
+	if (!('staticToken' in connection)) assertTokenHostAllowed(credentials, connection.baseUrl, service.label);
 	const resolved: Resolved =
 		'staticToken' in connection ? connection : { connection, key: identityKey(service.protocol, connection) };
 	resolvedCredentials.set(credentials, { service, resolved });

@@ -2,6 +2,7 @@ import { sleep } from 'n8n-workflow';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { FortinetTokenError, tokenError, isTokenError, redact, settle } from './errors';
+import { tokenHostNotAllowed } from './fields';
 import { settings } from './settings';
 import type { AuthCall, AuthRequest, AuthResponse, RequestHelpers, TlsSettings } from './types';
 
@@ -62,11 +63,7 @@ function networkError(error: unknown, label: string, url: string): FortinetToken
 	const origin = new URL(url).origin;
 	// n8n ≥ 2.41 restricts the login hook's requests to the credential's allowed domains.
 	if (/Domain not allowed|restricted from accessing/i.test(String(record.message))) {
-		const host = new URL(url).hostname;
-		return tokenError(
-			'configuration',
-			`The credential's "Allowed HTTP Request Domains" do not include ${host}, where ${label} issues its tokens: add ${host} to the list.`,
-		);
+		return tokenHostNotAllowed(new URL(url).hostname, label);
 	}
 	// n8n's legacy request helper reports TLS failures as "SSL Issue: …" without a code.
 	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME|SSL/i.test(code + String(record.message))) {

@@ -302,3 +302,40 @@ describe('n8n 2.41+: the login hook\'s requests are restricted to the credential
 		expect(error.message).toBe('The credential\'s "Allowed HTTP Request Domains" do not include 127.0.0.1, where FortiLAN Cloud issues its tokens: add 127.0.0.1 to the list.');
 	});
 });
+
+describe('"Specific Domains": the token host must be listed, on every n8n version', () => {
+	test.each([
+		['the host itself', '127.0.0.1', true],
+		['among others, with spaces and a trailing dot', 'api.example.com , 127.0.0.1.', true],
+		['a wildcard never matches the bare host', '*.127.0.0.1', false],
+		['only other hosts', 'example.com, *.fortinet.com', false],
+		['an empty list', '', false],
+	])('%s: %s', async (_case, allowedDomains, allowed) => {
+		const { getToken, SERVICES } = await import('../../credentials/engine');
+		const { UserError } = await import('n8n-workflow');
+		const lan = caseOf('fortiLanCloudApi');
+		const user = lan.newUser(emulator);
+		const data = { ...lan.data(emulator, user), allowedHttpRequestDomains: 'domains', allowedDomains };
+		const result = await getToken(SERVICES.fortiLanCloudApi, data, n8nHelpers).catch((e: unknown) => e);
+		const seen = emulator.control.stats().iam.users[lan.userKey(user)];
+		if (allowed) {
+			expect(result).toMatchObject({ fromCache: false, token: { tokenType: 'Bearer' } });
+			expect(seen?.logins).toBe(1);
+		} else {
+			expect(result).toBeInstanceOf(UserError);
+			expect((result as Error).message).toBe('The credential\'s "Allowed HTTP Request Domains" do not include 127.0.0.1, where FortiLAN Cloud issues its tokens: add 127.0.0.1 to the list.');
+			// The password never left: the emulator saw no login.
+			expect(seen?.logins ?? 0).toBe(0);
+		}
+	});
+
+	test('"All" and "None" leave the token request alone (n8n blocks the HTTP Request node itself under "None")', async () => {
+		const { getToken, SERVICES } = await import('../../credentials/engine');
+		const lan = caseOf('fortiLanCloudApi');
+		for (const mode of ['all', 'none']) {
+			const user = lan.newUser(emulator);
+			const data = { ...lan.data(emulator, user), allowedHttpRequestDomains: mode, allowedDomains: 'example.com' };
+			await expect(getToken(SERVICES.fortiLanCloudApi, data, n8nHelpers)).resolves.toMatchObject({ token: { tokenType: 'Bearer' } });
+		}
+	});
+});

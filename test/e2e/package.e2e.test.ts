@@ -229,6 +229,60 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		}
 	});
 
+	test('"Specific Domains": a listed token host works; an unlisted one is named in the error and never sees the password', async () => {
+		const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+		const listedUser = lan.newUser(emulator);
+		const unlistedUser = lan.newUser(emulator);
+		secrets.add(listedUser.password);
+		secrets.add(unlistedUser.password);
+		const listed = { id: credentialId(80), name: 'FortiLAN Cloud (listed)', type: lan.type };
+		const unlisted = { id: credentialId(81), name: 'FortiLAN Cloud (unlisted)', type: lan.type };
+		await env.importCredentials([
+			{ ...listed, data: { ...lan.data(emulator, listedUser), allowedHttpRequestDomains: 'domains', allowedDomains: 'fortinet.example, 127.0.0.1' } },
+			{ ...unlisted, data: { ...lan.data(emulator, unlistedUser), allowedHttpRequestDomains: 'domains', allowedDomains: 'fortinet.example' } },
+		]);
+		const { url } = resourceOf(lan);
+		const works = await env.execute(await env.importWorkflow(chain('listed domain', [manualTrigger(), httpWithCredential('FortiLAN Cloud', listed, 'GET', url)])));
+		expect(works.exitCode).toBe(0);
+		expect(nodeItems(works.output, 'FortiLAN Cloud')).toHaveLength(1);
+		expect(emulator.control.stats().iam.users[lan.userKey(listedUser)]).toMatchObject({ logins: 1, apiAccepted: 1 });
+
+		const named = 'The credential\'s "Allowed HTTP Request Domains" do not include 127.0.0.1, where FortiLAN Cloud issues its tokens: add 127.0.0.1 to the list.';
+		const viaNode = await env.execute(await env.importWorkflow(chain('unlisted domain, token node', [manualTrigger(), tokenNode('Get Token', unlisted, 'getToken')])));
+		expect(viaNode.exitCode).toBe(1);
+		expect(nodeError(viaNode.output, 'Get Token')?.message).toBe(named);
+		// The HTTP Request node checks its own URL against the same list (n8n's words) or asks for
+		// the token first (ours): either way the user is told to add 127.0.0.1.
+		const viaHttp = await env.execute(await env.importWorkflow(chain('unlisted domain, http', [manualTrigger(), httpWithCredential('FortiLAN Cloud', unlisted, 'GET', url)])));
+		expect(viaHttp.exitCode).toBe(1);
+		expect(nodeError(viaHttp.output, 'FortiLAN Cloud')?.message).toMatch(/127\.0\.0\.1/);
+		expect(emulator.control.stats().iam.users[lan.userKey(unlistedUser)]?.logins ?? 0).toBe(0);
+	});
+
+	test('FortiAuthenticator with "Ignore SSL Issues" and no CA: works, for that credential only', async () => {
+		const fac = SERVICE_CASES.find((service) => service.type === 'fortiAuthenticatorApi')!;
+		const skipping = fac.newUser(emulator);
+		const verifying = fac.newUser(emulator);
+		secrets.add(skipping.password);
+		secrets.add(verifying.password);
+		const skip = { id: credentialId(82), name: 'FortiAuthenticator (ignore SSL issues)', type: fac.type };
+		const verify = { id: credentialId(83), name: 'FortiAuthenticator (no CA)', type: fac.type };
+		await env.importCredentials([
+			{ ...skip, data: { ...fac.data(emulator, skipping), ignoreSSLIssues: true, caCertificate: '' } },
+			{ ...verify, data: { ...fac.data(emulator, verifying), ignoreSSLIssues: false, caCertificate: '' } },
+		]);
+		const { method, url } = resourceOf(fac);
+		const skipped = await env.execute(await env.importWorkflow(chain('fac ignore ssl', [manualTrigger(), httpWithCredential('FortiAuthenticator', skip, method, url)])));
+		expect(skipped.exitCode).toBe(0);
+		expect(nodeItems(skipped.output, 'FortiAuthenticator')).toHaveLength(1);
+		expect(countersOf({ service: fac, user: skipping } as Account)).toMatchObject({ logins: 1, apiAccepted: 1 });
+		// TLS verification stays on for a credential that did not ask otherwise.
+		const refused = await env.execute(await env.importWorkflow(chain('fac verified', [manualTrigger(), httpWithCredential('FortiAuthenticator', verify, method, url)])));
+		expect(refused.exitCode).toBe(1);
+		expect(nodeError(refused.output, 'FortiAuthenticator')?.message).toMatch(/TLS certificate that is not trusted.*CA certificate.*Ignore SSL Issues/);
+		expect(countersOf({ service: fac, user: verifying } as Account).logins).toBe(0);
+	});
+
 	test('a wrong password fails the execution with a message naming the service, and nothing secret is logged', async () => {
 		const lan = accounts.find((account) => account.service.type === 'fortiLanCloudApi')!;
 		const wrong = { id: credentialId(90), name: 'FortiLAN Cloud (wrong password)', type: 'fortiLanCloudApi' };
