@@ -36,6 +36,8 @@ export interface CacheEntry {
 	earlyRenewalPausedUntil?: number;
 	/** When the current token was obtained because a request failed and the service could not say why. */
 	renewedAfterFailureAt?: number;
+	/** The last token this process obtained itself (fingerprint and when), not adopted from the store. */
+	obtainedHere?: { token: string; at: number };
 }
 
 function sha256(text: string): string {

@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { fingerprint, isDead, markDead, replaceToken } from './cache';
 import type { CacheEntry } from './cache';
 import { FortinetTokenError, tokenError, isTokenError, redact, settle } from './errors';
@@ -56,6 +58,32 @@ export interface RenewalOptions {
 	ignoreRefused?: boolean;
 	/** The renewal answers a failed request the service could not explain (see failureRenewalQuietMs). */
 	afterUnexplainedFailure?: boolean;
+	/** The token a failed request carried and that is dead: another process may have replaced it already. */
+	replacing?: TokenSet;
+}
+
+/** Whether this process obtained `token` itself long enough ago that its death is news to everyone. */
+function isOwnSettledToken(entry: CacheEntry, token: TokenSet, now = Date.now()): boolean {
+	const own = entry.obtainedHere;
+	return own !== undefined && own.token === fingerprint(token.accessToken) && now - own.at >= settings.peerEpisodeMs;
+}
+
+/**
+ * Waits up to `peerWaitMs` for a token newer than `dead` to become current: adopted from the store
+ * by a concurrent request of this process after another process renewed and n8n stored it.
+ */
+async function peerToken(entry: CacheEntry, dead: TokenSet | undefined, share = 1): Promise<TokenSet | undefined> {
+	const deadline = Date.now() + settings.peerWaitMs * share;
+	const newer = (): TokenSet | undefined => {
+		const current = entry.token;
+		if (!current || current.accessToken === dead?.accessToken || isExpired(current)) return undefined;
+		return !dead || current.issuedAt > dead.issuedAt ? current : undefined;
+	};
+	for (;;) {
+		const found = newer();
+		if (found || Date.now() >= deadline) return found;
+		await sleep(Math.min(settings.peerPollMs, Math.max(1, deadline - Date.now())));
+	}
 }
 
 /**
@@ -74,14 +102,21 @@ export function renew(
 	const call = createAuthCall(helpers, connection.tls, service.label);
 	const { protocol } = service;
 	const revocation = entry.revocation;
-	const run = async (): Promise<TokenSet> => {
+	const run = async (): Promise<{ token: TokenSet; obtained: boolean }> => {
 		if (revocation) await revocation.catch(() => undefined);
 		if (!options.ignoreRefused && entry.refused && Date.now() < entry.refused.until) throw entry.refused.error;
+		const dead = options.replacing;
+		if (dead && !isOwnSettledToken(entry, dead)) {
+			// Processes that saw the same death stop waiting at different times: the first renews,
+			// the others find its token or, with a refresh token it has used, wait once more.
+			const adopted = await peerToken(entry, dead, 0.5 + Math.random() / 2);
+			if (adopted) return { token: adopted, obtained: false };
+		}
 		const stored = options.storedRefreshToken && !isDead(entry, options.storedRefreshToken) ? options.storedRefreshToken : undefined;
 		const refreshToken = entry.token?.refreshToken ?? stored;
 		if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
 			const refreshed = await settle(async () => await protocol.refresh!(call, connection, refreshToken, service));
-			if (refreshed.ok) return refreshed.value;
+			if (refreshed.ok) return { token: refreshed.value, obtained: true };
 			// A refused refresh token falls back to the login grant; a rate limit or an
 			// unreachable service would refuse the login just the same.
 			const { error } = refreshed;
@@ -91,11 +126,18 @@ export function renew(
 			// Never tried again, also not from the copy stored with the credential.
 			markDead(entry, refreshToken);
 			if (entry.token) entry.token = { ...entry.token, refreshToken: undefined };
+			// Another process may have used it a moment ago: a login now would kill the token it is
+			// sending with. Its requests get the time to finish, and its stored token the time to arrive.
+			if (dead) {
+				const adopted = await peerToken(entry, dead);
+				if (adopted) return { token: adopted, obtained: false };
+			}
 		}
-		return await protocol.login(call, connection, service);
+		return { token: await protocol.login(call, connection, service), obtained: true };
 	};
 	const renewal = run().then(
-		(token) => {
+		({ token, obtained }) => {
+			if (obtained) entry.obtainedHere = { token: fingerprint(token.accessToken), at: Date.now() };
 			entry.refused = undefined;
 			entry.earlyRenewalPausedUntil = undefined;
 			replaceToken(entry, token);

@@ -33,6 +33,19 @@ export interface EngineSettings {
 	 * a token killed from outside within it is not noticed until it ends).
 	 */
 	failureRenewalQuietMs: number;
+	/**
+	 * Other n8n processes (queue-mode workers) share the identity but not this cache; what one
+	 * renews, n8n stores with the credential and the others read at their next request. Before
+	 * renewing a dead token that another process issued, or that this process issued and lost
+	 * young (someone renewed after it), a renewal waits this long for a newer stored token to
+	 * arrive with a concurrent request; a refused refresh token (another process used it) waits
+	 * the same before the login.
+	 */
+	peerWaitMs: number;
+	/** How often a waiting renewal looks for that stored token. */
+	peerPollMs: number;
+	/** A token this process obtained that dies within this time was most likely replaced by another process. */
+	peerEpisodeMs: number;
 }
 
 export const settings: EngineSettings = {
@@ -47,6 +60,9 @@ export const settings: EngineSettings = {
 	maxTokenLength: 16 * 1024,
 	earlyRenewalPauseMs: 30_000,
 	failureRenewalQuietMs: 15_000,
+	peerWaitMs: 3_000,
+	peerPollMs: 50,
+	peerEpisodeMs: 60_000,
 };
 
 export function configureEngine(changes: Partial<EngineSettings>): EngineSettings {

@@ -12,7 +12,9 @@
  *    current → the service is asked whether it is alive (alive → returned as is, so the user sees
  *    the API's own error; dead → one shared renewal).
  * 5. What `preAuthentication` returns n8n persists with the credential: other processes and
- *    restarts start from it.
+ *    restarts start from it (n8n loads the credential afresh for every request). Other processes
+ *    are not asked: a dead token one of them may already have replaced is renewed only after a
+ *    short wait for that newer stored token (see `peerWaitMs`).
  */
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
@@ -60,11 +62,13 @@ export async function preAuthenticate(
 	const { connection, key } = resolved;
 	return await withEntry(key, helpers, async (entry) => {
 		await afterRevocation(entry);
-		if (entry.renewal) return persisted(await entry.renewal, key);
+		// A newer token another process stored also answers a renewal of this process that waits for one.
 		const stored = storedToken(credentials, key);
 		adoptStored(entry, stored);
+		if (entry.renewal) return persisted(await entry.renewal, key);
 		const current = entry.token;
 		let unexplained = false;
+		let replacing: TokenSet | undefined;
 		if (current && !needsRenewal(current)) {
 			if (current.accessToken !== carried) return persisted(current, key);
 			const judged = await isDeadAfterFailure(service, connection, entry, helpers, current);
@@ -73,11 +77,13 @@ export async function preAuthenticate(
 			if (entry.token && entry.token.accessToken !== current.accessToken) return persisted(entry.token, key);
 			if (!judged.dead && entry.token) return persisted(entry.token, key);
 			unexplained = judged.unexplained;
+			replacing = current;
 		}
 		const token = await renew(service, connection, entry, helpers, {
 			mode: 'refreshOrLogin',
 			storedRefreshToken: stored?.refreshToken,
 			afterUnexplainedFailure: unexplained,
+			replacing,
 		});
 		return persisted(token, key);
 	});
@@ -130,10 +136,11 @@ export async function authenticate(
 	const stored = storedToken(credentials, key);
 	const entry = stored ? cache.obtain(key) : cache.get(key);
 	let token: TokenSet | undefined;
-	if (entry && !entry.revocation && !entry.renewal) {
-		// The common case, without awaiting anything: a current token that is not about to expire.
+	if (entry && !entry.revocation) {
+		// A newer stored token (another process renewed) is adopted even while a renewal waits for one.
 		adoptStored(entry, stored);
-		if (entry.token && !needsRenewal(entry.token)) token = entry.token;
+		// The common case, without awaiting anything: a current token that is not about to expire.
+		if (!entry.renewal && entry.token && !needsRenewal(entry.token)) token = entry.token;
 	}
 	if (entry && !token) {
 		token = await using(entry, async () => {

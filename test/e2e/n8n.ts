@@ -810,6 +810,27 @@ export class N8nEnv {
 		return server;
 	}
 
+	/**
+	 * Starts a queue-mode worker (`n8n worker --concurrency=N`) with its own health and task-broker
+	 * ports, and waits for its `GET /healthz` (default 120 s).
+	 */
+	async startWorker(opts: { concurrency?: number; timeoutMs?: number } = {}): Promise<N8nServer> {
+		const healthPort = await distinctFreePort();
+		const server = new N8nServer(this, {
+			role: 'worker',
+			args: [`--concurrency=${opts.concurrency ?? 10}`],
+			healthPort,
+			env: {
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+				N8N_RUNNERS_BROKER_PORT: String(await distinctFreePort()),
+			},
+		});
+		this.servers.add(server);
+		await server.start(opts.timeoutMs ?? 120_000);
+		return server;
+	}
+
 	/** Stops servers and removes the user folder (kept with N8N_E2E_KEEP=1, or when `opts.userFolder` was given). */
 	async cleanup(): Promise<void> {
 		for (const server of this.servers) await server.stop();
@@ -834,6 +855,14 @@ export class HttpError extends Error {
 	}
 }
 
+/** What an n8n process is: the main one (`n8n start`), or a queue-mode worker. */
+export interface N8nRole {
+	role: 'main' | 'worker';
+	args?: string[];
+	env?: Record<string, string>;
+	healthPort?: number;
+}
+
 export class N8nServer {
 	readonly baseUrl: string;
 	private child: ChildProcess | undefined;
@@ -845,7 +874,10 @@ export class N8nServer {
 	/** Timings (ms) of the steps this server went through. */
 	readonly timings: Record<string, number> = {};
 
-	constructor(readonly env: N8nEnv) {
+	constructor(
+		readonly env: N8nEnv,
+		readonly role: N8nRole = { role: 'main' },
+	) {
 		this.baseUrl = `http://127.0.0.1:${env.port}`;
 	}
 
@@ -864,9 +896,10 @@ export class N8nServer {
 
 	async start(timeoutMs: number): Promise<void> {
 		const started = Date.now();
-		const child = spawnGuarded(n8nRuntime(this.env.bin), [this.env.bin, 'start'], {
+		const { role } = this.role;
+		const child = spawnGuarded(n8nRuntime(this.env.bin), [this.env.bin, role === 'worker' ? 'worker' : 'start', ...(this.role.args ?? [])], {
 			cwd: this.env.root,
-			env: this.env.env,
+			env: { ...this.env.env, ...this.role.env },
 		});
 		this.child = child;
 		const onData = (chunk: string): void => {
@@ -890,8 +923,20 @@ export class N8nServer {
 		while (Date.now() < deadline) {
 			if (this.exitInfo !== undefined) {
 				throw new Error(
-					`n8n start exited early (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}):\n${this.logBuffer.slice(-6000)}`,
+					`n8n ${role === 'worker' ? 'worker' : 'start'} exited early (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}):\n${this.logBuffer.slice(-6000)}`,
 				);
+			}
+			if (role === 'worker') {
+				// A worker serves only its health endpoint; 200 once it listens to the queue.
+				const health = await axios
+					.get(`http://127.0.0.1:${this.role.healthPort}/healthz`, { timeout: 2000, validateStatus: () => true })
+					.catch(() => undefined);
+				if (health?.status === 200) {
+					this.timings.startMs = Date.now() - started;
+					return;
+				}
+				await sleep(250);
+				continue;
 			}
 			try {
 				// /healthz/readiness answers 200 (DB up) before the REST controllers are registered:

@@ -75,6 +75,16 @@ export function scheduleEveryMinute(): WorkflowNode {
 	});
 }
 
+/**
+ * IF v1: items whose query has no `param` go on (true output, the one `chain` connects); a call
+ * with `?param=1` stops here, so a webhook can be probed without running what follows.
+ */
+export function unlessQuery(param: string): WorkflowNode {
+	return node(`Unless ?${param}`, 'n8n-nodes-base.if', 1, {
+		conditions: { string: [{ value1: `={{ $json.query.${param} ?? '' }}`, operation: 'isEmpty' }] },
+	});
+}
+
 /** A straight chain of nodes, each feeding the next, laid out left to right; `note` stays unconnected. */
 export function chain(name: string, nodes: WorkflowNode[], note?: WorkflowNode): WorkflowJson {
 	const connections: WorkflowJson['connections'] = {};

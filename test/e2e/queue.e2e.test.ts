@@ -1,0 +1,148 @@
+/**
+ * Queue mode, as users scale n8n: PostgreSQL and Redis on loopback, one main process and two
+ * workers, this package installed in the shared user folder, one FortiLAN Cloud API user (6 logins
+ * a minute) and waves of 40 concurrent webhook executions. Every way a token dies is driven in turn:
+ * first use, expiry, a login from outside n8n, and a worker restart. The emulator counts what it saw;
+ * every execution's answer is checked.
+ */
+import axios from 'axios';
+import { spawnSync } from 'node:child_process';
+
+import { startEmulator, userCounters } from '../emulator';
+import type { Emulator } from '../emulator';
+import { iamLogin } from '../emulator/helpers';
+import { SERVICE_CASES } from '../support/services';
+import type { TestUser } from '../support/services';
+import { cleanupAll, ensureN8n, findSecrets, N8nEnv, REPO_ROOT, sleep } from './n8n';
+import type { N8nServer } from './n8n';
+import { queueModeEnv, startPostgres, startRedis } from './services';
+import type { LoopbackService } from './services';
+import { chain, httpWithCredential, unlessQuery, webhookTrigger } from './workflows';
+
+jest.setTimeout(300_000);
+
+const WAVE = 40;
+const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+
+let emulator: Emulator;
+let postgres: LoopbackService;
+let redis: LoopbackService;
+let env: N8nEnv;
+let main: N8nServer;
+const workers: N8nServer[] = [];
+let user: TestUser;
+const outsideTokens: string[] = [];
+let renewedAt = 0;
+
+function seen() {
+	return userCounters(emulator.control.stats(), 'iam', lan.userKey(user));
+}
+
+/** Logins and refreshes n8n made (the test's own outside logins are not n8n's). */
+function renewals(): number {
+	const counters = seen();
+	return counters.logins + counters.refreshes - outsideTokens.length;
+}
+
+interface WaveResult {
+	statuses: number[];
+	renewals: number;
+	rejected: number;
+	rateLimited: number;
+}
+
+/** 40 webhook calls at once; each answers with the HTTP Request node's output (last node). */
+async function wave(): Promise<WaveResult> {
+	const before = { ...seen(), renewals: renewals() };
+	const responses = await Promise.all(
+		Array.from({ length: WAVE }, async () => await axios.get(main.webhookUrl('queue-wave'), { validateStatus: () => true, timeout: 120_000 })),
+	);
+	for (const response of responses) {
+		// The HTTP Request node's output: what the emulated FortiLAN Cloud API answered.
+		if (response.status === 200) expect(JSON.stringify(response.data)).toMatch(/switch|serial|data/i);
+	}
+	const after = seen();
+	if (process.env.QUEUE_DEBUG) console.log(JSON.stringify({ statuses: responses.map((r) => r.status), sample: responses.find((r) => r.status !== 200)?.data, after }));
+	return {
+		statuses: responses.map((response) => response.status),
+		renewals: renewals() - before.renewals,
+		rejected: after.apiRejected - before.apiRejected,
+		rateLimited: after.rateLimited - before.rateLimited,
+	};
+}
+
+const allOk = Array(WAVE).fill(200);
+
+beforeAll(async () => {
+	ensureN8n();
+	const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+	emulator = await startEmulator({ rateLimits: { fortilancloud: { max: 6, windowMs: 60_000 } } });
+	[postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+	env = await N8nEnv.create({ logLevel: 'info', installPackageFrom: REPO_ROOT, env: queueModeEnv(postgres, redis) });
+	main = await env.startServer(180_000);
+	await main.setupOwner();
+	await main.createApiKey();
+	workers.push(...(await Promise.all([env.startWorker({ concurrency: 20 }), env.startWorker({ concurrency: 20 })])));
+	user = lan.newUser(emulator);
+	const credential = await main.createCredential({ name: 'FortiLAN Cloud (queue mode)', type: lan.type, data: lan.data(emulator, user) });
+	const resource = lan.resource(emulator);
+	const workflow = await main.createWorkflow(
+		chain('queue wave', [webhookTrigger('queue-wave'), unlessQuery('probe'), httpWithCredential('FortiLAN Cloud', { id: credential.id, name: credential.name, type: lan.type }, 'GET', String(resource.uri))]),
+	);
+	await main.activateWorkflow(workflow.id);
+	// Until main has registered the webhook it answers 404; a probe stops before the credential is used.
+	await main.waitForWebhook('queue-wave?probe=1');
+	expect(seen().logins).toBe(0);
+}, 15 * 60_000);
+
+afterAll(async () => {
+	await env?.cleanup();
+	await Promise.all([postgres?.stop(), redis?.stop()]);
+	cleanupAll();
+	await emulator?.close();
+});
+
+describe('queue mode: one main, two workers, PostgreSQL and Redis', () => {
+	test('first use: 40 concurrent executions, every one succeeds, one login for the cluster', async () => {
+		const result = await wave();
+		expect(result).toMatchObject({ statuses: allOk, renewals: 1, rateLimited: 0 });
+	});
+
+	test('while the token lives: another wave, no renewal, nothing rejected', async () => {
+		const result = await wave();
+		expect(result).toEqual({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
+	});
+
+	test('expiry: the token dies at the service; no failed execution, at most one renewal per worker', async () => {
+		emulator.control.expireAll('iam');
+		renewedAt = Date.now();
+		const result = await wave();
+		expect(result).toMatchObject({ statuses: allOk, rateLimited: 0 });
+		expect(result.renewals).toBeGreaterThanOrEqual(1);
+		expect(result.renewals).toBeLessThanOrEqual(workers.length);
+	});
+
+	test('a login from outside n8n kills the token: no failed execution, at most one renewal per worker', async () => {
+		// FortiLAN Cloud allows 6 token calls a minute for the whole cluster (and this outside login).
+		await sleep(Math.max(0, renewedAt + 61_000 - Date.now()));
+		const outside = await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user);
+		expect(outside.status).toBe(200);
+		outsideTokens.push(String(outside.data.access_token));
+		const result = await wave();
+		expect(result).toMatchObject({ statuses: allOk, rateLimited: 0 });
+		expect(result.renewals).toBeGreaterThanOrEqual(1);
+		expect(result.renewals).toBeLessThanOrEqual(workers.length);
+	});
+
+	test('a worker restarts: the new process starts from the stored token, no renewal', async () => {
+		await workers[1].stop();
+		workers[1] = await env.startWorker({ concurrency: 20 });
+		const result = await wave();
+		expect(result).toEqual({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
+	});
+
+	test('nothing secret in what the three processes printed', () => {
+		expect(findSecrets(env.logs, [user.password, ...outsideTokens])).toEqual([]);
+	});
+});
