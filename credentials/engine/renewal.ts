@@ -62,10 +62,16 @@ export interface RenewalOptions {
 	replacing?: TokenSet;
 }
 
-/** Whether this process obtained `token` itself long enough ago that its death is news to everyone. */
-function isOwnSettledToken(entry: CacheEntry, token: TokenSet, now = Date.now()): boolean {
+/**
+ * Which share of `peerWaitMs` to wait before renewing a dead token. None for a token this process
+ * obtained a while ago: it is the one everybody used, and this process renews it at once. Otherwise
+ * the process that obtained it waits less than the others (so it usually renews first), and every
+ * process stops at a different moment, so one renews and the others can find its stored token.
+ */
+function peerWaitShare(entry: CacheEntry, dead: TokenSet, now = Date.now()): number {
 	const own = entry.obtainedHere;
-	return own !== undefined && own.token === fingerprint(token.accessToken) && now - own.at >= settings.peerEpisodeMs;
+	if (own === undefined || own.token !== fingerprint(dead.accessToken)) return 0.5 + Math.random() / 2;
+	return now - own.at >= settings.peerEpisodeMs ? 0 : Math.random() / 2;
 }
 
 /**
@@ -106,10 +112,9 @@ export function renew(
 		if (revocation) await revocation.catch(() => undefined);
 		if (!options.ignoreRefused && entry.refused && Date.now() < entry.refused.until) throw entry.refused.error;
 		const dead = options.replacing;
-		if (dead && !isOwnSettledToken(entry, dead)) {
-			// Processes that saw the same death stop waiting at different times: the first renews,
-			// the others find its token or, with a refresh token it has used, wait once more.
-			const adopted = await peerToken(entry, dead, 0.5 + Math.random() / 2);
+		const share = dead ? peerWaitShare(entry, dead) : 0;
+		if (dead && share > 0) {
+			const adopted = await peerToken(entry, dead, share);
 			if (adopted) return { token: adopted, obtained: false };
 		}
 		const stored = options.storedRefreshToken && !isDead(entry, options.storedRefreshToken) ? options.storedRefreshToken : undefined;
