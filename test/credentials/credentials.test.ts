@@ -26,7 +26,8 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 beforeEach(() => {
 	clearTokenCache();
-	configureEngine(DEFAULTS);
+	// One process: no other process to wait for (test/credentials/processes.test.ts covers that wait).
+	configureEngine({ ...DEFAULTS, peerWaitMs: 0 });
 });
 
 function sleep(ms: number): Promise<void> {

@@ -83,7 +83,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
 	clearTokenCache();
-	configureEngine({ ...DEFAULTS, timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500 });
+	// One process: no other process to wait for (test/credentials/processes.test.ts covers that wait).
+	configureEngine({ ...DEFAULTS, timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500, peerWaitMs: 0 });
 	emulator.control.clearFaults();
 });
 
