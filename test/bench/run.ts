@@ -25,6 +25,8 @@ import type { MemoryResult } from './memory';
 import { failureRun } from './failures';
 import type { FailureRunResult } from './failures';
 import { httpOverhead, inProcessOverhead, warmCredential } from './overhead';
+import { queueRun } from './queue';
+import type { QueueRunResult } from './queue';
 import { retainedMemory } from './retained';
 import type { RetainedResult } from './retained';
 import type { HttpOverhead, InProcessTiming } from './overhead';
@@ -113,6 +115,24 @@ async function failureSection(): Promise<FailureRunResult[]> {
 	return results;
 }
 
+async function queueSection(): Promise<QueueRunResult[]> {
+	const emulator = await startEmulator();
+	const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+	const results: QueueRunResult[] = [];
+	try {
+		for (const death of ['expiry', 'outside login'] as const) {
+			for (const impl of ['ours', 'baseline'] as Impl[]) {
+				const result = await queueRun(emulator, lan, impl, death);
+				results.push(result);
+				progress(`queue mode ${death} ${impl}: renewals ${result.renewals}, failed ${result.failed}/${result.executions}`);
+			}
+		}
+	} finally {
+		await emulator.close();
+	}
+	return results;
+}
+
 async function overheadSection(): Promise<{ http: HttpOverhead[]; inProcess: InProcessTiming[] }> {
 	const emulator = await startEmulator();
 	try {
@@ -136,6 +156,7 @@ function report(
 	memory: MemoryResult[],
 	failures: FailureRunResult[],
 	retained: RetainedResult[],
+	queue: QueueRunResult[],
 	totalS: number,
 ): string {
 	const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
@@ -201,6 +222,19 @@ function report(
 		out(`| ${service.label} | ${ours.renewals} | ${base.renewals} | ${ours.rateLimited} | ${base.rateLimited} | ${ours.apiErrorShown}/${ours.lookups} | ${base.apiErrorShown}/${base.lookups} |`);
 	}
 	out();
+	out('### Queue mode: renewals and failed executions per token death, 2 workers');
+	out();
+	out('FortiLAN Cloud, one API user; two workers, each with its own copy of the package, sharing only the stored credential (as n8n\'s database); 20 executions per worker at once, the API answering after 300 ms. The real cluster runs in the end-to-end suite.');
+	out();
+	out('| token death | renewals ours | renewals baseline | failed executions ours | failed executions baseline |');
+	out('|---|---:|---:|---:|---:|');
+	for (const death of ['expiry', 'outside login'] as const) {
+		const ours = queue.find((r) => r.death === death && r.impl === 'ours');
+		const base = queue.find((r) => r.death === death && r.impl === 'baseline');
+		if (!ours || !base) continue;
+		out(`| ${death} | ${ours.renewals} | ${base.renewals} | ${ours.failed}/${ours.executions} | ${base.failed}/${base.executions} |`);
+	}
+	out();
 	out('### Per-request overhead of the engine\'s `authenticate` vs a static header');
 	out();
 	out('(a) Real loopback HTTP to a plain local `node:http` server, same request loop; every request treated as the first of its execution (a fresh credentials object, so the identity is parsed and hashed each time: the worst case); rounds alternate static/ours, ratio per round, median reported (target ≤ 1.05).');
@@ -264,7 +298,9 @@ async function main(): Promise<void> {
 		for (const m of memory) {
 			progress(`memory ${m.shape}: ${fmt(m.heapDeltaMB, 1)} MB for ${m.identities}; after ${m.overfill?.inserted}: size ${m.overfill?.sizeAfter}, ${fmt(m.overfill?.growth ?? NaN, 2)}×`);
 		}
-		const markdown = report(load, soak, overhead, memory, failures, retained, (performance.now() - started) / 1000);
+		progress('queue mode: two workers sharing one stored credential');
+		const queue = await queueSection();
+		const markdown = report(load, soak, overhead, memory, failures, retained, queue, (performance.now() - started) / 1000);
 		process.stdout.write(`${markdown}\n`);
 		const file = path.join(__dirname, 'RESULTS.md');
 		writeFileSync(file, `${markdown}\n`);
