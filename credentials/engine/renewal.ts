@@ -78,12 +78,11 @@ function peerWaitShare(entry: CacheEntry, dead: TokenSet, now = Date.now()): num
  * Waits up to `peerWaitMs` for a token newer than `dead` to become current: adopted from the store
  * by a concurrent request of this process after another process renewed and n8n stored it.
  */
-async function peerToken(entry: CacheEntry, dead: TokenSet | undefined, share = 1): Promise<TokenSet | undefined> {
+async function peerToken(entry: CacheEntry, dead: TokenSet, share = 1): Promise<TokenSet | undefined> {
 	const deadline = Date.now() + settings.peerWaitMs * share;
 	const newer = (): TokenSet | undefined => {
 		const current = entry.token;
-		if (!current || current.accessToken === dead?.accessToken || isExpired(current)) return undefined;
-		return !dead || current.issuedAt > dead.issuedAt ? current : undefined;
+		return current && current.issuedAt > dead.issuedAt && !isExpired(current) ? current : undefined;
 	};
 	for (;;) {
 		const found = newer();
@@ -112,9 +111,8 @@ export function renew(
 		if (revocation) await revocation.catch(() => undefined);
 		if (!options.ignoreRefused && entry.refused && Date.now() < entry.refused.until) throw entry.refused.error;
 		const dead = options.replacing;
-		const share = dead ? peerWaitShare(entry, dead) : 0;
-		if (dead && share > 0) {
-			const adopted = await peerToken(entry, dead, share);
+		if (dead) {
+			const adopted = await peerToken(entry, dead, peerWaitShare(entry, dead));
 			if (adopted) return { token: adopted, obtained: false };
 		}
 		const stored = options.storedRefreshToken && !isDead(entry, options.storedRefreshToken) ? options.storedRefreshToken : undefined;
