@@ -8,12 +8,12 @@
  * n8n main and two workers) runs in test/e2e/queue.e2e.test.ts.
  */
 import axios from 'axios';
-import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
+import type { ICredentialType } from 'n8n-workflow';
 
 import { userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { iamLogin } from '../emulator/helpers';
-import { Execution, StoredCredential } from '../support/n8n';
+import { credentialTypeOn, Execution } from '../support/n8n';
 import type { ServiceCase } from '../support/services';
 import type { Impl } from './load';
 import { newCredential } from './load';
@@ -33,30 +33,14 @@ const ENGINE_ROOT = require.resolve('../../credentials/engine').replace(/engine[
 function workerCopy(service: ServiceCase): ICredentialType {
 	for (const id of Object.keys(require.cache)) if (id.startsWith(ENGINE_ROOT)) delete require.cache[id];
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const engine = require('../../credentials/engine') as typeof import('../../credentials/engine');
-	const described = engine.SERVICES[service.type];
-	return {
-		...service.credential(),
-		preAuthentication: async function (this: { helpers: Parameters<typeof engine.preAuthenticate>[2] }, credentials: ICredentialDataDecryptedObject) {
-			return await engine.preAuthenticate(described, credentials, this.helpers);
-		},
-		authenticate: async (credentials: ICredentialDataDecryptedObject, request: Parameters<typeof engine.authenticate>[2]) =>
-			await engine.authenticate(described, credentials, request),
-	} as unknown as ICredentialType;
-}
-
-/** A worker's view of the shared credential row. */
-function worker(type: ICredentialType, shared: StoredCredential): StoredCredential {
-	const view = new StoredCredential(type, {});
-	Object.defineProperty(view, 'data', { get: () => shared.data, set: (data: ICredentialDataDecryptedObject) => (shared.data = data) });
-	return view;
+	return credentialTypeOn(require('../../credentials/engine') as typeof import('../../credentials/engine'), service);
 }
 
 export async function queueRun(emulator: Emulator, service: ServiceCase, impl: Impl, death: QueueRunResult['death'], perWorker = 20): Promise<QueueRunResult> {
 	emulator.control.reset();
 	emulator.control.setRateLimit('fortilancloud', null);
 	const { user, stored } = newCredential(service, emulator, impl);
-	const workers = [0, 1].map(() => worker(impl === 'ours' ? workerCopy(service) : stored.type, stored));
+	const workers = [0, 1].map(() => stored.seenBy(impl === 'ours' ? workerCopy(service) : stored.type));
 	const resource = service.resource(emulator);
 	for (const w of workers) await new Execution(w).request(resource);
 	const executions = workers.flatMap((w) => Array.from({ length: perWorker }, () => new Execution(w)));

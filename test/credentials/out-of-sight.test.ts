@@ -3,7 +3,7 @@
  * real requestWithAuthentication against the emulator. Each test names the point it proves and
  * asserts both the executions' results and what the emulator saw.
  */
-import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
+import type { ICredentialType } from 'n8n-workflow';
 
 import { configureEngine, getToken, renewToken, revokeToken, SERVICES, settings } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
@@ -14,8 +14,8 @@ import { FortinetToken } from '../../nodes/FortinetToken/FortinetToken.node';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { countCalls, restoreTokenCalls, spyOnTokenCalls, tokenCalls } from '../faults/support';
-import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { issueSaseToken, SERVICE_CASES } from '../support/services';
+import { credentialTypeOn, Execution, n8nHelpers, StoredCredential } from '../support/n8n';
+import { caseOf, issueSaseToken, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 
 const DEFAULTS = { ...settings };
@@ -38,7 +38,6 @@ beforeEach(() => {
 	tokenCalls.length = 0;
 });
 
-const caseOf = (type: string): ServiceCase => SERVICE_CASES.find((c) => c.type === type)!;
 
 function seen(service: ServiceCase, user: TestUser) {
 	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
@@ -126,19 +125,9 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		let otherType: ICredentialType | undefined;
 		jest.isolateModules(() => {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const other = require('../../credentials/engine') as typeof import('../../credentials/engine');
-			const otherService = other.SERVICES[service.type];
-			otherType = {
-				...service.credential(),
-				preAuthentication: async function (this: { helpers: typeof n8nHelpers }, credentials: ICredentialDataDecryptedObject) {
-					return await other.preAuthenticate(otherService, credentials, this.helpers);
-				},
-			} as unknown as ICredentialType;
+			otherType = credentialTypeOn(require('../../credentials/engine') as typeof import('../../credentials/engine'), service);
 		});
-		const otherProcess = new StoredCredential(otherType!, {});
-		otherProcess.data = stored.data;
-		const output = await otherProcess.preAuthentication(stored.load(), true);
-		stored.data = { ...stored.data, ...output };
+		await stored.seenBy(otherType!).preAuthentication(stored.load(), true);
 		const before = seen(service, user);
 		await run();
 		await run();

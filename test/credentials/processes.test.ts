@@ -5,17 +5,17 @@
  * go through n8n-core's real requestWithAuthentication against the emulator (FortiCloud IAM: one
  * active token per API user, refresh tokens rotate).
  */
-import type { ICredentialDataDecryptedObject, ICredentialType } from 'n8n-workflow';
+import type { ICredentialType } from 'n8n-workflow';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
-import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { credentialTypeOn, Execution, StoredCredential } from '../support/n8n';
+import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
 
 jest.setTimeout(60_000);
 
-const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+const lan = caseOf('fortiLanCloudApi');
 let emulator: Emulator;
 let user: TestUser;
 
@@ -27,26 +27,14 @@ afterAll(async () => await emulator.close());
 
 afterEach(() => emulator.control.clearFaults());
 
-/** One n8n process: the package loaded in its own module registry, the shared stored credential. */
+/** One n8n process: the package loaded in its own module registry, on the shared stored credential. */
 function process(shared: StoredCredential): StoredCredential {
 	let type: ICredentialType | undefined;
 	jest.isolateModules(() => {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const engine = require('../../credentials/engine') as typeof import('../../credentials/engine');
-		const service = engine.SERVICES[lan.type];
-		type = {
-			...lan.credential(),
-			preAuthentication: async function (this: { helpers: typeof n8nHelpers }, credentials: ICredentialDataDecryptedObject) {
-				return await engine.preAuthenticate(service, credentials, this.helpers);
-			},
-			authenticate: async (credentials: ICredentialDataDecryptedObject, request: Parameters<typeof engine.authenticate>[2]) =>
-				await engine.authenticate(service, credentials, request),
-		} as unknown as ICredentialType;
+		type = credentialTypeOn(require('../../credentials/engine') as typeof import('../../credentials/engine'), lan);
 	});
-	const view = new StoredCredential(type!, {});
-	// The database row both processes read and write.
-	Object.defineProperty(view, 'data', { get: () => shared.data, set: (data: ICredentialDataDecryptedObject) => (shared.data = data) });
-	return view;
+	return shared.seenBy(type!);
 }
 
 function seen() {

@@ -85,6 +85,31 @@ export class StoredCredential {
 		if (typeof hook !== 'function') throw new Error(`${this.type.name} has no authenticate function`);
 		return await hook(credentials, options);
 	}
+
+	/** This saved credential as another n8n process sees it, with `type` from its own copy of the package: one row, read and written by both. */
+	seenBy(type: ICredentialType): StoredCredential {
+		const view = new StoredCredential(type, {});
+		Object.defineProperty(view, 'data', { get: () => this.data, set: (data: ICredentialDataDecryptedObject) => (this.data = data) });
+		return view;
+	}
+}
+
+type Engine = typeof import('../../credentials/engine');
+
+/**
+ * A service's credential type whose hooks run on `engine`: a separate copy of the package's engine
+ * (its own module instance, so its own cache), as another n8n process loads it.
+ */
+export function credentialTypeOn(engine: Engine, service: { type: string; credential(): ICredentialType }): ICredentialType {
+	const described = engine.SERVICES[service.type];
+	return {
+		...service.credential(),
+		preAuthentication: async function (this: { helpers: RequestHelpers }, credentials: ICredentialDataDecryptedObject) {
+			return await engine.preAuthenticate(described, credentials, this.helpers);
+		},
+		authenticate: async (credentials: ICredentialDataDecryptedObject, request: IHttpRequestOptions) =>
+			await engine.authenticate(described, credentials, request),
+	} as unknown as ICredentialType;
 }
 
 const NODE: INode = {
