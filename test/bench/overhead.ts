@@ -16,7 +16,7 @@ import {
 import type { Emulator } from '../emulator';
 import { gcFunction } from './memory';
 import { n8nHelpers } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf } from '../support/services';
 
 type Authorize = (request: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 
@@ -32,7 +32,7 @@ export function percentile(sorted: number[], p: number): number {
 
 /** A FortiSASE credential with a token already cached (one login against the emulator). */
 export async function warmCredential(emulator: Emulator): Promise<ICredentialDataDecryptedObject> {
-	const sase = SERVICE_CASES.find((c) => c.type === 'fortiSaseApi')!;
+	const sase = caseOf('fortiSaseApi');
 	const user = sase.newUser(emulator);
 	const credentials: ICredentialDataDecryptedObject = {
 		...sase.data(emulator, user),

@@ -17,7 +17,7 @@ import {
 } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf, SERVICE_CASES } from '../support/services';
 import type { Impl, RunResult, SoakResult } from './load';
 import { loadRun, soakRun } from './load';
 import { cacheMemory } from './memory';
@@ -117,7 +117,7 @@ async function failureSection(): Promise<FailureRunResult[]> {
 
 async function queueSection(): Promise<QueueRunResult[]> {
 	const emulator = await startEmulator();
-	const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+	const lan = caseOf('fortiLanCloudApi');
 	const results: QueueRunResult[] = [];
 	try {
 		for (const death of ['expiry', 'outside login'] as const) {

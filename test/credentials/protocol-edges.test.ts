@@ -19,7 +19,7 @@ import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import { startEmulator } from '../emulator';
 import type { Emulator, Fault } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { issueSaseToken, SERVICE_CASES } from '../support/services';
+import { caseOf, issueSaseToken } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 
 const DEFAULTS = { ...settings };
@@ -36,7 +36,6 @@ beforeEach(() => {
 });
 afterAll(() => configureEngine(DEFAULTS));
 
-const caseOf = (type: string): ServiceCase => SERVICE_CASES.find((c) => c.type === type)!;
 
 async function failureOf(promise: Promise<unknown>): Promise<string> {
 	try {

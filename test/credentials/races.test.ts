@@ -7,8 +7,7 @@ import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { issueSaseToken, SERVICE_CASES } from '../support/services';
-import type { ServiceCase } from '../support/services';
+import { caseOf, issueSaseToken } from '../support/services';
 
 const DEFAULTS = { ...settings };
 const original = { ...n8nHelpers };
@@ -29,7 +28,6 @@ beforeEach(() => {
 	emulator.control.clearFaults();
 });
 
-const caseOf = (type: string): ServiceCase => SERVICE_CASES.find((c) => c.type === type)!;
 
 async function errorText(promise: Promise<unknown>): Promise<string> {
 	try {

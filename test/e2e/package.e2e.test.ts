@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator, EmulatedService } from '../emulator';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 import { cleanupAll, ensureN8n, findSecrets, n8nVersion, nodeError, nodeItems, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
 import type { ExportedCredential } from './n8n';
@@ -51,8 +51,26 @@ function resourceOf(service: ServiceCase): { method: 'GET' | 'POST'; url: string
 	return { method: (request.method as 'GET' | 'POST') ?? 'GET', url: String(request.uri) };
 }
 
-function countersOf(account: Account) {
+function countersOf(account: Pick<Account, 'service' | 'user'>) {
 	return userCounters(emulator.control.stats(), account.service.emulated, account.service.userKey(account.user));
+}
+
+/**
+ * A new user of `service` per variant, each with a credential of that service's data changed by the
+ * variant (ids from `firstId` on), imported in one CLI call.
+ */
+async function importVariants(
+	service: ServiceCase,
+	firstId: number,
+	variants: Array<{ name: string; data: Record<string, unknown> }>,
+): Promise<Array<{ service: ServiceCase; user: TestUser; credential: CredentialRef }>> {
+	const made = variants.map((variant, index) => {
+		const user = service.newUser(emulator);
+		secrets.add(user.password);
+		return { service, user, credential: { id: credentialId(firstId + index), name: variant.name, type: service.type }, data: variant.data };
+	});
+	await env.importCredentials(made.map(({ service: s, user, credential, data }) => ({ ...credential, data: { ...s.data(emulator, user), ...data } })));
+	return made;
 }
 
 function rememberSecrets(exported: ExportedCredential[]): void {
@@ -230,57 +248,45 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 	});
 
 	test('"Specific Domains": a listed token host works; an unlisted one is named in the error and never sees the password', async () => {
-		const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
-		const listedUser = lan.newUser(emulator);
-		const unlistedUser = lan.newUser(emulator);
-		secrets.add(listedUser.password);
-		secrets.add(unlistedUser.password);
-		const listed = { id: credentialId(80), name: 'FortiLAN Cloud (listed)', type: lan.type };
-		const unlisted = { id: credentialId(81), name: 'FortiLAN Cloud (unlisted)', type: lan.type };
-		await env.importCredentials([
-			{ ...listed, data: { ...lan.data(emulator, listedUser), allowedHttpRequestDomains: 'domains', allowedDomains: 'fortinet.example, 127.0.0.1' } },
-			{ ...unlisted, data: { ...lan.data(emulator, unlistedUser), allowedHttpRequestDomains: 'domains', allowedDomains: 'fortinet.example' } },
+		const lan = caseOf('fortiLanCloudApi');
+		const [listed, unlisted] = await importVariants(lan, 80, [
+			{ name: 'FortiLAN Cloud (listed)', data: { allowedHttpRequestDomains: 'domains', allowedDomains: 'fortinet.example, 127.0.0.1' } },
+			{ name: 'FortiLAN Cloud (unlisted)', data: { allowedHttpRequestDomains: 'domains', allowedDomains: 'fortinet.example' } },
 		]);
 		const { url } = resourceOf(lan);
-		const works = await env.execute(await env.importWorkflow(chain('listed domain', [manualTrigger(), httpWithCredential('FortiLAN Cloud', listed, 'GET', url)])));
+		const works = await env.execute(await env.importWorkflow(chain('listed domain', [manualTrigger(), httpWithCredential('FortiLAN Cloud', listed.credential, 'GET', url)])));
 		expect(works.exitCode).toBe(0);
 		expect(nodeItems(works.output, 'FortiLAN Cloud')).toHaveLength(1);
-		expect(emulator.control.stats().iam.users[lan.userKey(listedUser)]).toMatchObject({ logins: 1, apiAccepted: 1 });
+		expect(countersOf(listed)).toMatchObject({ logins: 1, apiAccepted: 1 });
 
 		const named = 'The credential\'s "Allowed HTTP Request Domains" do not include 127.0.0.1, where FortiLAN Cloud issues its tokens: add 127.0.0.1 to the list.';
-		const viaNode = await env.execute(await env.importWorkflow(chain('unlisted domain, token node', [manualTrigger(), tokenNode('Get Token', unlisted, 'getToken')])));
+		const viaNode = await env.execute(await env.importWorkflow(chain('unlisted domain, token node', [manualTrigger(), tokenNode('Get Token', unlisted.credential, 'getToken')])));
 		expect(viaNode.exitCode).toBe(1);
 		expect(nodeError(viaNode.output, 'Get Token')?.message).toBe(named);
 		// The HTTP Request node checks its own URL against the same list (n8n's words) or asks for
 		// the token first (ours): either way the user is told to add 127.0.0.1.
-		const viaHttp = await env.execute(await env.importWorkflow(chain('unlisted domain, http', [manualTrigger(), httpWithCredential('FortiLAN Cloud', unlisted, 'GET', url)])));
+		const viaHttp = await env.execute(await env.importWorkflow(chain('unlisted domain, http', [manualTrigger(), httpWithCredential('FortiLAN Cloud', unlisted.credential, 'GET', url)])));
 		expect(viaHttp.exitCode).toBe(1);
 		expect(nodeError(viaHttp.output, 'FortiLAN Cloud')?.message).toMatch(/127\.0\.0\.1/);
-		expect(emulator.control.stats().iam.users[lan.userKey(unlistedUser)]?.logins ?? 0).toBe(0);
+		expect(countersOf(unlisted).logins).toBe(0);
 	});
 
 	test('FortiAuthenticator with "Ignore SSL Issues" and no CA: works, for that credential only', async () => {
-		const fac = SERVICE_CASES.find((service) => service.type === 'fortiAuthenticatorApi')!;
-		const skipping = fac.newUser(emulator);
-		const verifying = fac.newUser(emulator);
-		secrets.add(skipping.password);
-		secrets.add(verifying.password);
-		const skip = { id: credentialId(82), name: 'FortiAuthenticator (ignore SSL issues)', type: fac.type };
-		const verify = { id: credentialId(83), name: 'FortiAuthenticator (no CA)', type: fac.type };
-		await env.importCredentials([
-			{ ...skip, data: { ...fac.data(emulator, skipping), ignoreSSLIssues: true, caCertificate: '' } },
-			{ ...verify, data: { ...fac.data(emulator, verifying), ignoreSSLIssues: false, caCertificate: '' } },
+		const fac = caseOf('fortiAuthenticatorApi');
+		const [skip, verify] = await importVariants(fac, 82, [
+			{ name: 'FortiAuthenticator (ignore SSL issues)', data: { ignoreSSLIssues: true, caCertificate: '' } },
+			{ name: 'FortiAuthenticator (no CA)', data: { ignoreSSLIssues: false, caCertificate: '' } },
 		]);
 		const { method, url } = resourceOf(fac);
-		const skipped = await env.execute(await env.importWorkflow(chain('fac ignore ssl', [manualTrigger(), httpWithCredential('FortiAuthenticator', skip, method, url)])));
+		const skipped = await env.execute(await env.importWorkflow(chain('fac ignore ssl', [manualTrigger(), httpWithCredential('FortiAuthenticator', skip.credential, method, url)])));
 		expect(skipped.exitCode).toBe(0);
 		expect(nodeItems(skipped.output, 'FortiAuthenticator')).toHaveLength(1);
-		expect(countersOf({ service: fac, user: skipping } as Account)).toMatchObject({ logins: 1, apiAccepted: 1 });
+		expect(countersOf(skip)).toMatchObject({ logins: 1, apiAccepted: 1 });
 		// TLS verification stays on for a credential that did not ask otherwise.
-		const refused = await env.execute(await env.importWorkflow(chain('fac verified', [manualTrigger(), httpWithCredential('FortiAuthenticator', verify, method, url)])));
+		const refused = await env.execute(await env.importWorkflow(chain('fac verified', [manualTrigger(), httpWithCredential('FortiAuthenticator', verify.credential, method, url)])));
 		expect(refused.exitCode).toBe(1);
 		expect(nodeError(refused.output, 'FortiAuthenticator')?.message).toMatch(/TLS certificate that is not trusted.*CA certificate.*Ignore SSL Issues/);
-		expect(countersOf({ service: fac, user: verifying } as Account).logins).toBe(0);
+		expect(countersOf(verify).logins).toBe(0);
 	});
 
 	test('a wrong password fails the execution with a message naming the service, and nothing secret is logged', async () => {
@@ -331,7 +337,7 @@ describe('n8n start: webhooks, schedules and the Test button in one long-running
 
 	test('30 concurrent webhook executions on one FortiLAN Cloud API user: all succeed, exactly one login', async () => {
 		emulator.control.setRateLimit('fortilancloud', { max: 6, windowMs: 60_000 });
-		const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+		const lan = caseOf('fortiLanCloudApi');
 		const user = lan.newUser(emulator);
 		secrets.add(user.password);
 		const credential = await server.createCredential({ name: 'FortiLAN Cloud (webhook)', type: lan.type, data: lan.data(emulator, user) });
@@ -355,7 +361,7 @@ describe('n8n start: webhooks, schedules and the Test button in one long-running
 	});
 
 	test('a Schedule Trigger workflow runs repeatedly on one token', async () => {
-		const sase = SERVICE_CASES.find((service) => service.type === 'fortiSaseApi')!;
+		const sase = caseOf('fortiSaseApi');
 		const user = sase.newUser(emulator);
 		secrets.add(user.password);
 		// n8n 1.123's public API requires every field that depends on Authentication, whichever is

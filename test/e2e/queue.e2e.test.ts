@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { iamLogin } from '../emulator/helpers';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
 import { cleanupAll, ensureN8n, findSecrets, N8nEnv, REPO_ROOT, sleep } from './n8n';
 import type { N8nServer } from './n8n';
@@ -22,7 +22,7 @@ import { chain, httpWithCredential, unlessQuery, webhookTrigger } from './workfl
 jest.setTimeout(300_000);
 
 const WAVE = 40;
-const lan = SERVICE_CASES.find((service) => service.type === 'fortiLanCloudApi')!;
+const lan = caseOf('fortiLanCloudApi');
 
 let emulator: Emulator;
 let postgres: LoopbackService;
@@ -53,7 +53,8 @@ interface WaveResult {
 
 /** 40 webhook calls at once; each answers with the HTTP Request node's output (last node). */
 async function wave(): Promise<WaveResult> {
-	const before = { ...seen(), renewals: renewals() };
+	const before = seen();
+	const renewedBefore = renewals();
 	const responses = await Promise.all(
 		Array.from({ length: WAVE }, async () => await axios.get(main.webhookUrl('queue-wave'), { validateStatus: () => true, timeout: 120_000 })),
 	);
@@ -62,10 +63,9 @@ async function wave(): Promise<WaveResult> {
 		if (response.status === 200) expect(JSON.stringify(response.data)).toMatch(/switch|serial|data/i);
 	}
 	const after = seen();
-	if (process.env.QUEUE_DEBUG) console.log(JSON.stringify({ statuses: responses.map((r) => r.status), sample: responses.find((r) => r.status !== 200)?.data, after }));
 	return {
 		statuses: responses.map((response) => response.status),
-		renewals: renewals() - before.renewals,
+		renewals: renewals() - renewedBefore,
 		rejected: after.apiRejected - before.apiRejected,
 		rateLimited: after.rateLimited - before.rateLimited,
 	};

@@ -16,7 +16,7 @@ import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import type { Emulator, Fault } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf, SERVICE_CASES } from '../support/services';
 import type { ServiceCase } from '../support/services';
 
 interface Seen {
@@ -150,7 +150,7 @@ describe('12. redaction covers every encoding the engine sends, before any short
 	});
 
 	test('a service echoing the password at the cut of a long error body: no part of it shows', async () => {
-		const lan = SERVICE_CASES.find((c) => c.type === 'fortiLanCloudApi')!;
+		const lan = caseOf('fortiLanCloudApi');
 		const user = { username: `API-echo-${Date.now()}`, password: secret };
 		emulator.control.addUser('iam', user);
 		const stored = new StoredCredential(lan.credential(), lan.data(emulator, user));
@@ -167,7 +167,7 @@ describe('12. redaction covers every encoding the engine sends, before any short
 });
 
 describe('13. every token call is bounded', () => {
-	const flex = SERVICE_CASES.find((c) => c.type === 'fortiCloudIamApi')!;
+	const flex = caseOf('fortiCloudIamApi');
 
 	async function failing(fault: Fault): Promise<{ text: string; ms: number }> {
 		const user = flex.newUser(emulator);

@@ -22,7 +22,7 @@ import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import { startEmulator } from '../emulator';
 import type { Emulator, Fault } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
 import {
 	FAILING_TOKEN_FAULTS,
@@ -219,7 +219,7 @@ describe.each(SERVICE_CASES)('$type: error paths expose no secret', (service) =>
 });
 
 test('a rejected pasted FortiSASE access token is not echoed', async () => {
-	const sase = SERVICE_CASES.find((c) => c.type === 'fortiSaseApi')!;
+	const sase = caseOf('fortiSaseApi');
 	const { stored } = fresh(sase);
 	await new Execution(stored).request(sase.resource(emulator));
 	const pasted = String(stored.data.sessionToken);

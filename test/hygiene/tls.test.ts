@@ -17,11 +17,11 @@ import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator } from '../emulator';
 import type { Emulator } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
-import { SERVICE_CASES } from '../support/services';
+import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
 import { countersOf, failureOf, shownText } from '../faults/support';
 
-const fac = SERVICE_CASES.find((c) => c.type === 'fortiAuthenticatorApi')!;
+const fac = caseOf('fortiAuthenticatorApi');
 const DEFAULTS = { ...settings };
 let emulator: Emulator;
 let otherCa: string;

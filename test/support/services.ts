@@ -165,3 +165,10 @@ export function secretsOf(user: TestUser, ...tokens: Array<unknown>): string[] {
 		(value): value is string => typeof value === 'string' && value.length >= 6,
 	);
 }
+
+/** The test case of one credential type. */
+export function caseOf(type: string): ServiceCase {
+	const found = SERVICE_CASES.find((service) => service.type === type);
+	if (!found) throw new Error(`no service case for ${type}`);
+	return found;
+}
