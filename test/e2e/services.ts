@@ -17,7 +17,11 @@ export interface LoopbackService {
 	stop(): Promise<void>;
 }
 
+let folders: { postgres: string; redis: string } | undefined;
+
+/** Runs scripts/install-services.sh once per test process. */
 function binFolders(): { postgres: string; redis: string } {
+	if (folders) return folders;
 	const result = spawnSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-services.sh')], { encoding: 'utf8' });
 	if (result.status !== 0) throw new Error(`scripts/install-services.sh failed:\n${result.stdout}\n${result.stderr}`);
 	const folder = (name: string): string => {
@@ -25,7 +29,8 @@ function binFolders(): { postgres: string; redis: string } {
 		if (!line) throw new Error(`scripts/install-services.sh printed no ${name} folder:\n${result.stdout}`);
 		return line.slice(name.length + 1);
 	};
-	return { postgres: folder('postgres'), redis: folder('redis') };
+	folders = { postgres: folder('postgres'), redis: folder('redis') };
+	return folders;
 }
 
 /** `stopSignal`: PostgreSQL's fast shutdown is SIGINT (SIGTERM waits for every client to leave). */
@@ -72,9 +77,7 @@ export async function startPostgres(): Promise<LoopbackService> {
 	const asRoot = os.userInfo().uid === 0;
 	const runAs = (command: string, args: string[]): string[] =>
 		asRoot ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--', command, ...args] : [command, ...args];
-	if (asRoot) {
-		fs.chmodSync(root, 0o777);
-	}
+	if (asRoot) fs.chmodSync(root, 0o777);
 	const [initdb, ...initArgs] = runAs(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
 	const init = spawnSync(initdb, initArgs, { encoding: 'utf8' });
 	if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}\n${init.stderr}`);
