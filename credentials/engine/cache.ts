@@ -68,6 +68,8 @@ export function identityKey(protocol: Protocol, connection: Connection): string 
 			connection.username ?? '',
 			connection.clientId ?? '',
 			secret ?? '',
+			// A session belongs to its instance too; absent for the other services, whose keys stay as they were.
+			...(connection.apiUrl ? [connection.apiUrl.toLowerCase()] : []),
 		]),
 	);
 }

@@ -13,7 +13,9 @@ export type FortinetErrorKind =
 	| 'network'
 	| 'tls'
 	| 'expiredToken'
-	| 'configuration';
+	| 'configuration'
+	/** A session must be confirmed or established before the request: n8n's retry runs preAuthentication. */
+	| 'sessionPending';
 
 /** Failures the user fixes (a field, the secret, a pasted token): n8n treats them as user errors. */
 const USER_KINDS: ReadonlySet<FortinetErrorKind> = new Set(['badCredentials', 'unknownClient', 'configuration', 'expiredToken', 'tls']);

@@ -8,6 +8,7 @@ import { markDead, replaceToken } from './cache';
 import { tokenError, isTokenError, settle } from './errors';
 import { storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, liveness, needsRenewal, renew, scrubbed } from './renewal';
+import { confirmedSession, isSessionService, isUsable } from './sessions';
 import { resolve, withEntry } from './state';
 import { createAuthCall } from './transport';
 import type { RequestHelpers, ServiceDescription, TokenSet } from './types';
@@ -30,13 +31,18 @@ export async function getToken(
 		return { token: { accessToken: resolved.staticToken, tokenType: 'Bearer', expiresAt: null, issuedAt: Date.now() }, fromCache: true };
 	}
 	const { connection, key } = resolved;
-	return await withEntry(key, helpers, async (entry) => {
+	const obtained = await withEntry(key, helpers, async (entry): Promise<ObtainedToken> => {
 		await afterRevocation(entry);
 		const stored = storedToken(credentials, key);
 		if (!options.forceNewLogin) {
 			if (entry.renewal) return { token: await entry.renewal, fromCache: true };
 			adoptStored(entry, stored);
-			if (entry.token && !needsRenewal(entry.token)) return { token: entry.token, fromCache: true };
+			if (entry.token && isUsable(service, connection, entry.token)) return { token: entry.token, fromCache: true };
+			if (entry.token && isSessionService(service)) {
+				const before = entry.token.accessToken;
+				const confirmed = await confirmedSession(service, connection, entry, helpers);
+				return { token: confirmed, fromCache: confirmed.accessToken === before };
+			}
 			return { token: await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken }), fromCache: false };
 		}
 		if (entry.renewal) await entry.renewal.catch(() => undefined);
@@ -44,6 +50,12 @@ export async function getToken(
 		// The user asked for a login: a remembered refusal or 429 does not stand in the way.
 		return { token: await renew(service, connection, entry, helpers, { mode: 'login', ignoreRefused: true }), fromCache: false };
 	});
+	return { ...obtained, token: asSession(service, obtained.token) };
+}
+
+/** A session read back from the stored credential is typed like one the protocol issued. */
+function asSession(service: ServiceDescription, token: TokenSet): TokenSet {
+	return isSessionService(service) ? { ...token, tokenType: 'session' } : token;
 }
 
 /** Refresh grant now (falling back to a login); the new token replaces the cached one. */
@@ -56,7 +68,9 @@ export async function renewToken(
 	if (resolved.staticToken !== undefined) {
 		throw tokenError(
 			'configuration',
-			`A pasted ${service.label} access token cannot be refreshed: switch Authentication to "API User" to let n8n renew tokens.`,
+			resolved.apiKey
+				? `A ${service.label} API key cannot be refreshed: the administrator regenerates it. Switch Authentication to "Administrator Login (Session)" to let n8n manage sessions.`
+				: `A pasted ${service.label} access token cannot be refreshed: switch Authentication to "API User" to let n8n renew tokens.`,
 		);
 	}
 	const { connection, key } = resolved;
@@ -65,7 +79,15 @@ export async function renewToken(
 		if (entry.renewal) return await entry.renewal;
 		const stored = storedToken(credentials, key);
 		adoptStored(entry, stored);
-		return await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken });
+		const replaced = entry.token;
+		const token = await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken });
+		// A replaced session would stay open on the appliance until it times out: logged out (best effort).
+		const revoke = service.protocol.revoke;
+		if (isSessionService(service) && revoke && replaced && replaced.accessToken !== token.accessToken) {
+			const call = createAuthCall(helpers, connection.tls, service.label);
+			await settle(async () => await revoke(call, connection, { ...replaced, refreshToken: undefined }, service));
+		}
+		return asSession(service, token);
 	});
 }
 
@@ -92,7 +114,9 @@ export async function revokeToken(
 		return {
 			revokedAtService: false,
 			hadToken: true,
-			message: `A pasted ${service.label} access token is not revoked by n8n; it expires by itself within an hour.`,
+			message: resolved.apiKey
+				? `${service.noRevokeReason ?? `A ${service.label} API key is not revoked by n8n`}.`
+				: `A pasted ${service.label} access token is not revoked by n8n; it expires by itself within an hour.`,
 		};
 	}
 	const { connection, key } = resolved;
@@ -107,12 +131,8 @@ export async function revokeToken(
 			if (token && service.protocol.revoke) {
 				const revoke = service.protocol.revoke;
 				const call = createAuthCall(helpers, connection.tls, service.label);
-				// Both halves of the session: a surviving refresh token would still mint access tokens.
-				for (const secret of [token.accessToken, token.refreshToken]) {
-					if (!secret) continue;
-					const revoked = await settle(async () => await revoke(call, connection, secret, service));
-					if (!revoked.ok) throw scrubbed(revoked.error, connection, entry, service);
-				}
+				const revoked = await settle(async () => await revoke(call, connection, token, service));
+				if (!revoked.ok) throw scrubbed(revoked.error, connection, entry, service);
 				revokedAtService = true;
 			}
 			// A copy of the refresh token may still be stored in the credential: never try it.

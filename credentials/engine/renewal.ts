@@ -198,7 +198,17 @@ export async function liveness(
 	const ask = async (): Promise<Liveness> => {
 		const call = createAuthCall(helpers, connection.tls, label);
 		const result = await settle(async () => await check(call, connection, token));
-		return result.ok ? result.value : 'unknown';
+		if (!result.ok) return 'unknown';
+		const verdict = result.value;
+		if (verdict === 'alive' || typeof verdict === 'object') {
+			// Confirmed: remembered on the entry's token (sessions are then sent without another check).
+			const current = entry?.token;
+			if (entry && current?.accessToken === token) {
+				entry.token = { ...current, checkedAt: Date.now(), ...(typeof verdict === 'object' ? { expiresAt: verdict.expiresAt } : {}) };
+			}
+			return 'alive';
+		}
+		return verdict;
 	};
 	if (!entry) {
 		const running = pastedChecks.get(print);

@@ -1,6 +1,6 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import type { Connection } from './types';
+import type { TlsSettings } from './types';
 
 /**
  * What `authenticate` does to the request n8n is about to send. n8n hands in either its
@@ -87,13 +87,12 @@ export function isIntendedHost(target: URL | undefined, ownUrl: string, apiDomai
  * Applies the credential's TLS choice (skip verification, or trust a CA) to requests to its own
  * origin only. A request elsewhere keeps n8n's normal verification.
  */
-export function withTls(request: IHttpRequestOptions, connection: Connection): IHttpRequestOptions {
-	const { tls } = connection;
+export function withTls(request: IHttpRequestOptions, ownUrl: string, tls: TlsSettings): IHttpRequestOptions {
 	if (!tls.skipVerification && !tls.ca) return request;
 	const target = targetOf(request);
 	let sameOrigin = false;
 	try {
-		sameOrigin = target !== undefined && target.origin === new URL(connection.baseUrl).origin;
+		sameOrigin = target !== undefined && target.origin === new URL(ownUrl).origin;
 	} catch {
 		sameOrigin = false;
 	}
@@ -105,4 +104,40 @@ export function withTls(request: IHttpRequestOptions, connection: Connection): I
 	}
 	if (tls.ca) options.agentOptions = { ...options.agentOptions, ca: tls.ca };
 	return options;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/** A FortiManager JSON-RPC request body: `method` and a `params` array. */
+function isJsonRpc(body: unknown): body is Record<string, unknown> {
+	return isRecord(body) && typeof body.method === 'string' && Array.isArray(body.params);
+}
+
+/**
+ * The JSON-RPC body of the request, as an object, when it is one (n8n passes an object, or the
+ * JSON text of a raw body); undefined for anything else, which never gets a session.
+ */
+export function jsonRpcBody(request: IHttpRequestOptions): Record<string, unknown> | undefined {
+	const body: unknown = request.body;
+	if (isJsonRpc(body)) return body;
+	if (typeof body !== 'string' || !body.trimStart().startsWith('{')) return undefined;
+	try {
+		const parsed: unknown = JSON.parse(body);
+		return isJsonRpc(parsed) ? parsed : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The session as the `session` member of the JSON-RPC body (replacing one the body brought), on a
+ * request that does not follow redirects: the body would travel with a redirect. A body given as
+ * text stays text.
+ */
+export function withSession(request: IHttpRequestOptions, body: Record<string, unknown>, session: string): IHttpRequestOptions {
+	const withIt = { ...body, session };
+	request.body = typeof request.body === 'string' ? JSON.stringify(withIt) : withIt;
+	return withoutRedirects(request);
 }

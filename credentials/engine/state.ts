@@ -25,7 +25,11 @@ export function resolve(service: ServiceDescription, credentials: ICredentialDat
 	const known = resolvedCredentials.get(credentials);
 	if (known?.service === service) return known.resolved;
 	const connection = service.connect(credentials);
-	if (!('staticToken' in connection)) assertTokenHostAllowed(credentials, connection.baseUrl, service.label);
+	if (!('staticToken' in connection)) {
+		assertTokenHostAllowed(credentials, connection.baseUrl, service.label);
+		// FortiManager Cloud: the FortiCloud token goes to the instance, to be exchanged for a session.
+		if (connection.apiUrl) assertTokenHostAllowed(credentials, connection.apiUrl, service.label);
+	}
 	const resolved: Resolved =
 		'staticToken' in connection ? connection : { connection, key: identityKey(service.protocol, connection) };
 	resolvedCredentials.set(credentials, { service, resolved });

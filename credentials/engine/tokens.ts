@@ -21,7 +21,9 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 import { tokenError, settle } from './errors';
 import { persisted, STATIC_TOKEN_MARKER, STATIC_TOKEN_PERSISTED, storedToken } from './persistence';
 import { adoptStored, afterRevocation, isDeadAfterFailure, isExpired, liveness, needsRenewal, renew } from './renewal';
-import { isIntendedHost, targetOf, withBearer, withoutToken, withTls } from './requestOptions';
+import { VERIFIED_TLS } from './fields';
+import { isIntendedHost, jsonRpcBody, targetOf, withBearer, withoutToken, withSession, withTls } from './requestOptions';
+import { confirmedSession, isSessionService, isUsable } from './sessions';
 import { cache, carriedToken, keptHelpers, recordCarried, resolve, using, withEntry } from './state';
 import type { CacheEntry } from './cache';
 import type { Connection, PersistedToken, RequestHelpers, ServiceDescription, StaticToken, TokenSet } from './types';
@@ -67,6 +69,10 @@ export async function preAuthenticate(
 		adoptStored(entry, stored);
 		if (entry.renewal) return persisted(await entry.renewal, key);
 		const current = entry.token;
+		// A session due for confirmation: asked about first (an HTTP 200 answer hides a dead one).
+		if (current && isSessionService(service) && !isUsable(service, connection, current)) {
+			return persisted(await confirmedSession(service, connection, entry, helpers), key);
+		}
 		let unexplained = false;
 		let replacing: TokenSet | undefined;
 		if (current && !needsRenewal(current)) {
@@ -110,6 +116,19 @@ async function renewedAhead(
 	throw renewed.error;
 }
 
+/**
+ * A session due for confirmation, confirmed (or renewed) with the request functions of an earlier
+ * caller; undefined when n8n holds none: the caller then asks n8n to run preAuthentication.
+ */
+async function confirmedAhead(
+	service: ServiceDescription,
+	connection: Connection,
+	entry: CacheEntry,
+): Promise<TokenSet | undefined> {
+	const helpers = keptHelpers(entry);
+	return helpers ? await confirmedSession(service, connection, entry, helpers) : undefined;
+}
+
 /** `authenticate`: runs before every request (step 3 above). */
 export async function authenticate(
 	service: ServiceDescription,
@@ -117,22 +136,32 @@ export async function authenticate(
 	request: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const resolved = resolve(service, credentials);
-	const ownUrl = resolved.staticToken !== undefined ? (resolved.checkedAt?.baseUrl ?? '') : resolved.connection.baseUrl;
+	const ownUrl =
+		resolved.staticToken !== undefined
+			? (resolved.apiUrl ?? resolved.checkedAt?.baseUrl ?? '')
+			: (resolved.connection.apiUrl ?? resolved.connection.baseUrl);
 	const target = targetOf(request);
 	if (!isIntendedHost(target, ownUrl, service.apiDomains)) {
 		// Nothing was sent with a token: a failure of this request is not the token's.
 		recordCarried(credentials, '');
 		throw tokenError(
 			'configuration',
-			`The ${service.label} token is only sent to the credential's own URL and to ${service.apiDomains.length ? service.apiDomains.map((d) => `*.${d}`).join(', ') + ' over HTTPS' : 'nowhere else'}; ` +
-				`${target ? target.origin : 'this request'} is neither. Check the URL of the request.`,
+			`The ${service.label} ${isSessionService(service) ? 'session' : 'token'} is only sent to the credential's own URL${service.apiDomains.length ? ` and to ${service.apiDomains.map((d) => `*.${d}`).join(', ')} over HTTPS` : ''}; ` +
+				`${target ? target.origin : 'this request'} is ${service.apiDomains.length ? 'neither' : 'not it'}. Check the URL of the request.`,
 		);
 	}
 	if (resolved.staticToken !== undefined) {
 		recordCarried(credentials, resolved.staticToken);
-		return withBearer(request, resolved.staticToken);
+		return withTls(withBearer(request, resolved.staticToken), ownUrl, resolved.tls ?? VERIFIED_TLS);
 	}
 	const { connection, key } = resolved;
+	const session = isSessionService(service);
+	const rpcBody = session ? jsonRpcBody(request) : undefined;
+	if (session && !rpcBody) {
+		// Not a JSON-RPC call (a file download, the login page): it goes out without the session.
+		recordCarried(credentials, '');
+		return withTls(request, ownUrl, connection.tls);
+	}
 	const stored = storedToken(credentials, key);
 	const entry = stored ? cache.obtain(key) : cache.get(key);
 	let token: TokenSet | undefined;
@@ -140,7 +169,7 @@ export async function authenticate(
 		// A newer stored token (another process renewed) is adopted even while a renewal waits for one.
 		adoptStored(entry, stored);
 		// The common case, without awaiting anything: a current token that is not about to expire.
-		if (!entry.renewal && entry.token && !needsRenewal(entry.token)) token = entry.token;
+		if (!entry.renewal && entry.token && isUsable(service, connection, entry.token)) token = entry.token;
 	}
 	if (entry && !token) {
 		token = await using(entry, async () => {
@@ -151,13 +180,18 @@ export async function authenticate(
 			}
 			adoptStored(entry, stored);
 			const current = entry.token;
-			return !current || needsRenewal(current) ? await renewedAhead(service, connection, entry, current) : current;
+			if (current && isUsable(service, connection, current)) return current;
+			return session ? await confirmedAhead(service, connection, entry) : await renewedAhead(service, connection, entry, current);
 		});
 	}
 	if (!token) {
 		recordCarried(credentials, '');
+		// A JSON-RPC call without a session is answered HTTP 200 (code -11) and never retried: n8n
+		// is asked to run preAuthentication (which can log in) and then sends the request.
+		if (session) throw tokenError('sessionPending', `The ${service.label} session is confirmed with the service before this request is sent.`);
 		return withoutToken(request);
 	}
 	recordCarried(credentials, token.accessToken);
-	return withTls(withBearer(request, token.accessToken), connection);
+	const sent = rpcBody ? withSession(request, rpcBody, token.accessToken) : withBearer(request, token.accessToken);
+	return withTls(sent, ownUrl, connection.tls);
 }

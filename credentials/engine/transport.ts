@@ -38,8 +38,8 @@ function parseBody(text: string): unknown {
 	}
 }
 
-function encodeForm(fields: Record<string, string>): string {
-	return new URLSearchParams(fields).toString();
+function encodeForm(fields: Record<string, unknown>): string {
+	return new URLSearchParams(Object.entries(fields).map(([name, value]): [string, string] => [name, String(value)])).toString();
 }
 
 function deadlineError(label: string, url: string): FortinetTokenError {

@@ -9,6 +9,8 @@ export interface TokenSet {
 	/** Epoch milliseconds; null when the service says it never expires (or gave no usable expiry). */
 	expiresAt: number | null;
 	issuedAt: number;
+	/** When the service last confirmed the token alive (sessions are confirmed before use; epoch ms). */
+	checkedAt?: number;
 }
 
 /**
@@ -24,8 +26,8 @@ export interface RequestHelpers {
 export interface AuthRequest {
 	method: 'POST' | 'GET';
 	url: string;
-	/** JSON body, or form fields when `form` is true. */
-	body?: Record<string, string>;
+	/** JSON body, or form fields (string values) when `form` is true. */
+	body?: Record<string, unknown>;
 	form?: boolean;
 	headers?: Record<string, string>;
 	/** Secrets this request carries: removed from any error text built from the answer. */
@@ -58,6 +60,13 @@ export interface Connection {
 	password?: string;
 	apiCredential?: string;
 	clientId?: string;
+	/**
+	 * Where the token is used when that is not the token service (FortiManager Cloud: the instance
+	 * that exchanges the FortiCloud token for a session). The token goes to this origin only.
+	 */
+	apiUrl?: string;
+	/** Sessions: how long one the service confirmed stays trusted before it is checked again. */
+	sessionCheckMs?: number;
 	tls: TlsSettings;
 }
 
@@ -66,6 +75,12 @@ export interface Connection {
  * `unknown` when the call failed this time (an error, a rate limit).
  */
 export type Liveness = 'alive' | 'dead' | 'unknown' | 'unsupported';
+
+/** A check's "alive" with what the service said of the remaining lifetime (JSON-RPC sessions). */
+export interface Alive {
+	liveness: 'alive';
+	expiresAt: number | null;
+}
 
 /** The wire protocol of a family of services: how to log in, refresh, check and revoke. */
 export interface Protocol {
@@ -81,9 +96,10 @@ export interface Protocol {
 		refreshToken: string,
 		service: ServiceDescription,
 	): Promise<TokenSet>;
-	revoke?(call: AuthCall, connection: Connection, token: string, service: ServiceDescription): Promise<void>;
+	/** Ends the token at the service: every part of it that could still be used (access, refresh, session). */
+	revoke?(call: AuthCall, connection: Connection, token: TokenSet, service: ServiceDescription): Promise<void>;
 	/** Asks the service whether an access token is still valid, without renewing it. */
-	check?(call: AuthCall, connection: Connection, token: string): Promise<Liveness>;
+	check?(call: AuthCall, connection: Connection, token: string): Promise<Liveness | Alive>;
 }
 
 /** A ready-made token the user pasted in (FortiSASE "Access Token"): used as is, never renewed. */
@@ -92,6 +108,12 @@ export interface StaticToken {
 	/** Where the pasted token can be checked (its token service), so a failed call is judged right. */
 	checkedAt?: Connection;
 	protocol?: Protocol;
+	/** Where the token is sent when that is not `checkedAt` (FortiManager API key: the appliance). */
+	apiUrl?: string;
+	/** TLS choice for `apiUrl`'s origin. */
+	tls?: TlsSettings;
+	/** An API key the administrator generated (FortiManager), not a token that expires. */
+	apiKey?: boolean;
 }
 
 /** One Fortinet service: data, plus the mapping from its credential fields. */
@@ -112,6 +134,11 @@ export interface ServiceDescription {
 	 * the credential's own URL, nowhere else: a URL built from item data cannot carry it away.
 	 */
 	apiDomains: readonly string[];
+	/**
+	 * How the token travels: a Bearer header (default), or as the `session` member of JSON-RPC
+	 * bodies (FortiManager / FortiAnalyzer), where an invalid session answers HTTP 200.
+	 */
+	sendsTokenAs?: 'bearer' | 'jsonRpcSession';
 	connect(credentials: ICredentialDataDecryptedObject): Connection | StaticToken;
 }
 

@@ -21,7 +21,7 @@ export class FortinetToken implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: subtitleExpression(),
-		description: 'Get, refresh or revoke the API token of a Fortinet credential',
+		description: 'Get, refresh or revoke the API token or session of a Fortinet credential',
 		documentationUrl: 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortinet-token-node',
 		defaults: {
 			name: 'Fortinet Token',
@@ -70,6 +70,24 @@ export class FortinetToken implements INodeType {
 				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiAuthenticatorApi'] } },
 			},
+			{
+				name: 'fortiManagerCloudApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiManagerCloudApi'] } },
+			},
+			{
+				name: 'fortiAnalyzerCloudApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiAnalyzerCloudApi'] } },
+			},
+			{
+				name: 'fortiManagerApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiManagerApi'] } },
+			},
 		],
 		properties: [
 			{
@@ -90,19 +108,19 @@ export class FortinetToken implements INodeType {
 					{
 						name: 'Get Token',
 						value: 'getToken',
-						description: 'Get the current token, logging in only when there is no valid one',
+						description: 'Get the current token or session, logging in only when there is no valid one',
 						action: 'Get a token',
 					},
 					{
 						name: 'Refresh Token',
 						value: 'refreshToken',
-						description: 'Get a new token with the refresh grant, or by logging in',
+						description: 'Get a new token with the refresh grant, or by logging in (a session is re-established)',
 						action: 'Refresh a token',
 					},
 					{
 						name: 'Revoke Token',
 						value: 'revokeToken',
-						description: 'Revoke the token where the service can, and drop it from the cache',
+						description: 'Revoke the token where the service can (a session is logged out), and drop it from the cache',
 						action: 'Revoke a token',
 					},
 				],

@@ -1,6 +1,16 @@
 import { fromExpiresIn } from '../expiry';
 import { failure, isSuccess, livenessOf, readToken } from '../responses';
-import type { Liveness, Protocol } from '../types';
+import type { AuthCall, Connection, Liveness, Protocol, ServiceDescription } from '../types';
+
+async function revokeOne(call: AuthCall, connection: Connection, token: string, service: ServiceDescription): Promise<void> {
+	const response = await call({
+		method: 'POST',
+		url: `${connection.baseUrl}/api/v1/oauth/revoke_token/`,
+		body: { client_id: connection.clientId ?? '', token },
+		secrets: [token],
+	});
+	if (!isSuccess(response)) throw failure(response, service, 'revoke', connection.clientId);
+}
 
 /**
  * FortiCloud IAM (customerapiauth): JSON password and refresh grants on one URL, and a revoke call.
@@ -43,14 +53,11 @@ export const fortiCloudIam: Protocol = {
 	},
 
 	async revoke(call, connection, token, service) {
-		// 200 whether or not a token was deleted: revoking is idempotent.
-		const response = await call({
-			method: 'POST',
-			url: `${connection.baseUrl}/api/v1/oauth/revoke_token/`,
-			body: { client_id: connection.clientId ?? '', token },
-			secrets: [token],
-		});
-		if (!isSuccess(response)) throw failure(response, service, 'revoke', connection.clientId);
+		// Both halves: a surviving refresh token would still mint access tokens. 200 whether or not a
+		// token was deleted: revoking is idempotent.
+		for (const secret of [token.accessToken, token.refreshToken]) {
+			if (secret) await revokeOne(call, connection, secret, service);
+		}
 	},
 
 	// customerapiauth is a FortiAuthenticator OAuth server (FortiCloud IAM's docs point to the

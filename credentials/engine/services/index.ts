@@ -4,11 +4,13 @@ import { fortiCasb } from './fortiCasb';
 import { fortiCloudIam } from './fortiCloudIam';
 import { fortiCwp } from './fortiCwp';
 import { fortiLanCloud } from './fortiLanCloud';
+import { fortiManager } from './fortiManager';
+import { fortiAnalyzerCloud, fortiManagerCloud } from './fortiManagerCloud';
 import { fortiSase } from './fortiSase';
 
-export { fortiAuthenticator, fortiCasb, fortiCloudIam, fortiCwp, fortiLanCloud, fortiSase };
+export { fortiAnalyzerCloud, fortiAuthenticator, fortiCasb, fortiCloudIam, fortiCwp, fortiLanCloud, fortiManager, fortiManagerCloud, fortiSase };
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator].map((s) => [s.credentialType, s]),
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager].map((s) => [s.credentialType, s]),
 );

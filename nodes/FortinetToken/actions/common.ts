@@ -24,7 +24,10 @@ export const SERVICE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'FortiCASB', value: 'fortiCasbApi' },
 	{ name: 'FortiCloud IAM (Other Services)', value: 'fortiCloudIamApi', description: 'FortiFlex, FortiGate Cloud, FortiManager Cloud and the other FortiCloud IAM services' },
 	{ name: 'FortiCWP', value: 'fortiCwpApi' },
+	{ name: 'FortiAnalyzer Cloud', value: 'fortiAnalyzerCloudApi', description: 'JSON-RPC session' },
 	{ name: 'FortiLAN Cloud', value: 'fortiLanCloudApi' },
+	{ name: 'FortiManager / FortiAnalyzer (On-Premises)', value: 'fortiManagerApi', description: 'JSON-RPC session, or API key' },
+	{ name: 'FortiManager Cloud', value: 'fortiManagerCloudApi', description: 'JSON-RPC session' },
 	{ name: 'FortiSASE', value: 'fortiSaseApi' },
 ];
 
@@ -87,14 +90,24 @@ export function tokenOutput(
 	includeRefreshToken: boolean,
 	now = Date.now(),
 ): IDataObject {
+	const expiry = {
+		expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
+		expiresIn: token.expiresAt === null ? null : Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+	};
+	if (token.tokenType === 'session') {
+		// What the credential puts into JSON-RPC bodies as "session". Its refresh token (FortiManager
+		// Cloud: the FortiCloud IAM one) is output only on request, like a token's.
+		const output: IDataObject = { service: service.label, session: token.accessToken, ...expiry, fromCache };
+		if (includeRefreshToken) output.refreshToken = token.refreshToken ?? null;
+		return output;
+	}
 	const output: IDataObject = {
 		service: service.label,
 		tokenType: token.tokenType,
 		accessToken: token.accessToken,
 		// What the credential layer sends (it always uses the Bearer scheme).
 		authorizationHeader: `Bearer ${token.accessToken}`,
-		expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
-		expiresIn: token.expiresAt === null ? null : Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+		...expiry,
 		scope: token.scope ?? null,
 		fromCache,
 	};

@@ -1,0 +1,190 @@
+import { describeErrorBody, redact, tokenError } from '../errors';
+import type { FortinetTokenError } from '../errors';
+import { failure, isSuccess, livenessOf } from '../responses';
+import { settings } from '../settings';
+import type { Alive, AuthCall, AuthResponse, Connection, Liveness, Protocol, ServiceDescription, TokenSet } from '../types';
+import { fortiCloudIam } from './fortiCloudIam';
+
+/**
+ * FortiManager and FortiAnalyzer JSON-RPC sessions. Every call is `POST <host>/jsonrpc`, and a
+ * failure usually comes back as HTTP 200 with `result[0].status.code` ≠ 0: -11 ("No permission for
+ * the resource") for a session that is invalid or gone. `get /sys/session` tells whether a session
+ * is valid and how long it has left (`time_left`, seconds).
+ */
+
+/** The status code of an invalid, expired or logged-out session. */
+export const INVALID_SESSION = -11;
+
+/** Visible ASCII without spaces: sessions are base64 text. */
+const SESSION_SAFE = /^[\x21-\x7E]+$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sessionHost(connection: Connection): string {
+	return connection.apiUrl ?? connection.baseUrl;
+}
+
+/** The `status` of the first result of a JSON-RPC answer, when there is one. */
+export function rpcStatus(body: unknown): { code: number; message: string } | undefined {
+	if (!isRecord(body) || !Array.isArray(body.result) || !isRecord(body.result[0])) return undefined;
+	const status = body.result[0].status;
+	if (!isRecord(status) || typeof status.code !== 'number') return undefined;
+	return { code: status.code, message: typeof status.message === 'string' ? status.message : '' };
+}
+
+async function rpc(
+	call: AuthCall,
+	connection: Connection,
+	method: 'exec' | 'get',
+	url: string,
+	extra: { data?: Record<string, unknown>; session?: string; secrets?: Array<string | undefined> },
+): Promise<AuthResponse> {
+	return await call({
+		method: 'POST',
+		url: `${sessionHost(connection)}/jsonrpc`,
+		body: {
+			id: 1,
+			method,
+			params: [{ url, ...(extra.data ? { data: extra.data } : {}) }],
+			...(extra.session !== undefined ? { session: extra.session } : {}),
+		},
+		secrets: extra.secrets,
+	});
+}
+
+/** An answer with HTTP 200 but a JSON-RPC failure, in the user's words. */
+function rpcFailure(response: AuthResponse, service: ServiceDescription, what: string, hint: string): FortinetTokenError {
+	const status = rpcStatus(response.body);
+	const said = status ? `code ${status.code}${status.message ? `: ${redact(status.message, response.secrets ?? [])}` : ''}` : describeErrorBody(response.body, response.secrets);
+	return tokenError('badCredentials', `${service.label} refused the ${what}${said ? ` (${said})` : ''}. ${hint}`, response.statusCode);
+}
+
+/** The `session` of a login or exchange answer; anything short of a usable one is an error. */
+function readSession(response: AuthResponse, service: ServiceDescription, what: string): string {
+	const session = isRecord(response.body) ? response.body.session : undefined;
+	if (typeof session !== 'string' || session.trim() === '') {
+		const said = describeErrorBody(response.body, response.secrets);
+		throw tokenError('badResponse', `${service.label} answered the ${what} without a session${said ? ` (${said})` : ''}. Check the URL points at the ${service.label} API.`, response.statusCode);
+	}
+	if (!SESSION_SAFE.test(session) || session.length > settings.maxTokenLength) {
+		throw tokenError('badResponse', `${service.label} answered the ${what} with a session n8n cannot use (too long, or with spaces or control characters).`, response.statusCode);
+	}
+	return session;
+}
+
+/** `get /sys/session`: alive with its remaining lifetime, dead (-11), or cannot tell. */
+async function checkSession(call: AuthCall, connection: Connection, session: string): Promise<Liveness | Alive> {
+	const response = await rpc(call, connection, 'get', '/sys/session', { session, secrets: [session] });
+	if (!isSuccess(response)) return livenessOf(response.statusCode) === 'dead' ? 'dead' : 'unknown';
+	const status = rpcStatus(response.body);
+	if (status?.code === INVALID_SESSION) return 'dead';
+	if (status?.code !== 0) return 'unknown';
+	const body = response.body as { result: Array<{ data?: unknown }> };
+	const data = body.result[0].data;
+	const left = isRecord(data) ? Number(data.time_left) : Number.NaN;
+	if (isRecord(data) && (data.valid === 0 || data.valid === false)) return 'dead';
+	return { liveness: 'alive', expiresAt: Number.isFinite(left) && left > 0 ? Date.now() + left * 1000 : null };
+}
+
+/** A new session as a TokenSet, with the lifetime the service reports for it. */
+async function sessionToken(call: AuthCall, connection: Connection, session: string, refreshToken?: string): Promise<TokenSet> {
+	const now = Date.now();
+	const described = await checkSession(call, connection, session).catch((): Liveness => 'unknown');
+	return {
+		accessToken: session,
+		refreshToken,
+		tokenType: 'session',
+		// Unknown lifetime: the engine's checks before use find out when it ends.
+		expiresAt: typeof described === 'object' ? described.expiresAt : null,
+		issuedAt: now,
+		checkedAt: now,
+	};
+}
+
+async function logout(call: AuthCall, connection: Connection, session: string, service: ServiceDescription): Promise<void> {
+	const response = await rpc(call, connection, 'exec', '/sys/logout', { session, secrets: [session] });
+	if (!isSuccess(response)) throw failure(response, service, 'revoke');
+	const status = rpcStatus(response.body);
+	// Already gone (-11) is what a logout wants.
+	if (status && status.code !== 0 && status.code !== INVALID_SESSION) {
+		throw tokenError('serviceError', `${service.label} refused the logout (code ${status.code}${status.message ? `: ${status.message}` : ''}).`);
+	}
+}
+
+/** On-premises FortiManager / FortiAnalyzer: `exec sys/login/user`, `exec sys/logout`. */
+export const fortiManagerSession: Protocol = {
+	family: 'fortimanager',
+
+	async login(call, connection, service) {
+		const response = await rpc(call, connection, 'exec', '/sys/login/user', {
+			data: { user: connection.username ?? '', passwd: connection.password ?? '' },
+			secrets: [connection.password],
+		});
+		if (!isSuccess(response)) throw failure(response, service, 'login');
+		const status = rpcStatus(response.body);
+		if (status && status.code !== 0) {
+			throw rpcFailure(response, service, 'login', `Check ${service.secretHint}.`);
+		}
+		return await sessionToken(call, connection, readSession(response, service, 'login'));
+	},
+
+	check: checkSession,
+
+	async revoke(call, connection, token, service) {
+		await logout(call, connection, token.accessToken, service);
+	},
+};
+
+/** The FortiCloud IAM half of a cloud instance's login: the token service at `baseUrl`. */
+function iamOf(connection: Connection): Connection {
+	return { ...connection, apiUrl: undefined };
+}
+
+/** FortiCloud IAM token → session at the instance (`/p/forticloud_jsonrpc_login/`). */
+async function exchange(call: AuthCall, connection: Connection, iam: TokenSet, service: ServiceDescription): Promise<TokenSet> {
+	const response = await call({
+		method: 'POST',
+		url: `${sessionHost(connection)}/p/forticloud_jsonrpc_login/`,
+		body: { access_token: iam.accessToken },
+		secrets: [iam.accessToken, iam.refreshToken],
+	});
+	const hint = `Check that the API user's permission profile includes ${service.label} and that the Instance URL is this account's instance.`;
+	if (!isSuccess(response)) {
+		if ([400, 401, 403].includes(response.statusCode)) throw rpcFailure(response, service, 'FortiCloud token at the instance', hint);
+		throw failure(response, service, 'login');
+	}
+	const status = rpcStatus(response.body);
+	if (status && status.code !== 0) throw rpcFailure(response, service, 'FortiCloud token at the instance', hint);
+	return await sessionToken(call, connection, readSession(response, service, 'session exchange'), iam.refreshToken);
+}
+
+/**
+ * FortiManager Cloud / FortiAnalyzer Cloud: a FortiCloud IAM login (client_id FortiManager or
+ * FortiAnalyzer), exchanged at the instance for a session. The IAM refresh token is kept as the
+ * session's refresh token: a dead session is re-established with an IAM refresh, not a login.
+ */
+export const fortiManagerCloudSession: Protocol = {
+	family: 'fortimanager-cloud',
+
+	async login(call, connection, service) {
+		const iam = await fortiCloudIam.login(call, iamOf(connection), service);
+		return await exchange(call, connection, iam, service);
+	},
+
+	async refresh(call, connection, refreshToken, service) {
+		const iam = await fortiCloudIam.refresh!(call, iamOf(connection), refreshToken, service);
+		return await exchange(call, connection, iam, service);
+	},
+
+	check: checkSession,
+
+	async revoke(call, connection, token, service) {
+		await logout(call, connection, token.accessToken, service);
+		// The refresh token would still mint IAM tokens for new sessions.
+		if (token.refreshToken) {
+			await fortiCloudIam.revoke!(call, iamOf(connection), { ...token, accessToken: token.refreshToken, refreshToken: undefined }, service);
+		}
+	},
+};
