@@ -23,6 +23,12 @@ export const DEMO_ACCOUNTS = {
 		username: 'demo-fac-admin',
 		password: 'demo-fac-password',
 	},
+	/** on-premises FortiManager administrator (rpc-permit read-write), and an API-key admin's key */
+	fmg: {
+		username: 'demo-fmg-admin',
+		password: 'demo-fmg-password',
+		apiCredential: 'demo-fmg-api-key-0000000000000001',
+	},
 } as const;
 
 export type DemoAccounts = typeof DEMO_ACCOUNTS;

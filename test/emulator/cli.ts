@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { DEMO_ACCOUNTS, startEmulator, type EmulatorOptions } from './index';
 
 const USAGE = `Usage: npm run emulator -- [options]
-  --port-base N        control N, iam N+1, casb N+2, cwp N+3, fac N+4 (default 9400,
+  --port-base N        control N, iam N+1, casb N+2, cwp N+3, fac N+4, fmg N+5,
+                       fmgCloud N+6, fazCloud N+7 (default 9400,
                        or env FORTINET_EMULATOR_PORT_BASE)
   --host H             listen address (default 127.0.0.1)
-  --lifetime key=sec   access-token lifetime; key = an IAM client_id, casb or cwp (repeatable)
+  --lifetime key=sec   access-token lifetime; key = an IAM client_id, casb or cwp; or the
+                       session idle timeout of fmg, fmgCloud, fazCloud (repeatable)
   --no-rotate          IAM refresh keeps the old refresh_token (no new one returned)
   --ca-out PATH        where to write the FortiAuthenticator CA PEM (default: in the OS temp dir)
   --log                one line per request
@@ -64,7 +66,7 @@ function parseArgs(argv: string[]): { options: EmulatorOptions; portBase: number
 		}
 	}
 	if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65530) fail('port base must be an integer 1..65530');
-	options.ports = { control: portBase, iam: portBase + 1, casb: portBase + 2, cwp: portBase + 3, fac: portBase + 4 };
+	options.ports = { control: portBase, iam: portBase + 1, casb: portBase + 2, cwp: portBase + 3, fac: portBase + 4, fmg: portBase + 5, fmgCloud: portBase + 6, fazCloud: portBase + 7 };
 	return { options, portBase, caOut };
 }
 
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
 	console.log(`  casb     ${emu.urls.casb}   FortiCASB: POST /api/v1/auth/token, /api/v1/auth/credentials/token/, /api/v1/auth/token/refresh`);
 	console.log(`  cwp      ${emu.urls.cwp}   FortiCWP: same paths as casb`);
 	console.log(`  fac      ${emu.urls.fac}  FortiAuthenticator: POST /api/fabric/authenticate (self-signed TLS)`);
+	console.log(`  fmg      ${emu.urls.fmg}  FortiManager / FortiAnalyzer: POST /jsonrpc (sys/login/user, sessions; self-signed TLS, same CA)`);
+	console.log(`  fmgCloud ${emu.urls.fmgCloud}   FortiManager Cloud instance: POST /p/forticloud_jsonrpc_login/, /jsonrpc`);
+	console.log(`  fazCloud ${emu.urls.fazCloud}   FortiAnalyzer Cloud instance: same paths as fmgCloud`);
 	console.log(`  control  ${emu.urls.control}   GET /stats, POST /reset|/expire|/revoke|/users|/config|/faults, DELETE /faults`);
 	console.log(`  FAC CA PEM written to ${caPath}`);
 	console.log('Demo accounts:');
@@ -88,6 +93,8 @@ async function main(): Promise<void> {
 		console.log(`  ${s.padEnd(5)} username=${a.username} password=${a.password} apiCredential=${a.apiCredential}`);
 	}
 	console.log(`  fac   username=${DEMO_ACCOUNTS.fac.username} password=${DEMO_ACCOUNTS.fac.password}`);
+	console.log(`  fmg   username=${DEMO_ACCOUNTS.fmg.username} password=${DEMO_ACCOUNTS.fmg.password} apiKey=${DEMO_ACCOUNTS.fmg.apiCredential}`);
+	console.log('  fmgCloud / fazCloud: the iam API user (client_id FortiManager / FortiAnalyzer)');
 	console.log('Ctrl-C to stop.');
 
 	let stopping = false;

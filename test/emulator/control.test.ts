@@ -30,7 +30,7 @@ test('GET /stats mirrors control.stats(), POST /reset clears counters and tokens
 	const s = await stats();
 	expect(s).toEqual(emu.control.stats());
 	expect(s.iam.logins).toBe(1);
-	expect(Object.keys(s).sort()).toEqual(['casb', 'cwp', 'fac', 'iam']);
+	expect(Object.keys(s).sort()).toEqual(['casb', 'cwp', 'fac', 'fazCloud', 'fmg', 'fmgCloud', 'iam']);
 	await http.post(ctl('/reset'));
 	const after = await stats();
 	expect(after.iam.logins).toBe(0);
@@ -125,6 +125,16 @@ test('GET /active-token', async () => {
 	const r = await http.get(ctl(`/active-token?service=iam&user=${encodeURIComponent(`${DEMO_ACCOUNTS.iam.username}/FortiSASE`)}`));
 	expect(r.data).toEqual({ token: t });
 	expect((await http.get(ctl('/active-token?service=casb&user=nobody'))).data).toEqual({ token: null });
+});
+
+test('GET /open-sessions counts the JSON-RPC sessions a user left open', async () => {
+	const count = async () => (await http.get(ctl(`/open-sessions?service=fmg&user=${DEMO_ACCOUNTS.fmg.username}`))).data;
+	expect(await count()).toEqual({ sessions: 0 });
+	const login = { id: 1, method: 'exec', params: [{ url: 'sys/login/user', data: { user: DEMO_ACCOUNTS.fmg.username, passwd: DEMO_ACCOUNTS.fmg.password } }] };
+	await http.post(`${emu.urls.fmg}/jsonrpc`, login);
+	await http.post(`${emu.urls.fmg}/jsonrpc`, login);
+	expect(await count()).toEqual({ sessions: 2 });
+	expect((await http.get(ctl('/open-sessions?service=nope'))).status).toBe(400);
 });
 
 test('per-service counters and Authorization values via HTTP stats', async () => {

@@ -90,6 +90,12 @@ export class IamService implements ServiceImpl {
 		this.byRefresh.clear();
 	}
 
+	/** Who a valid access token belongs to (what a FortiManager Cloud instance asks FortiCloud). */
+	tokenOwner(accessToken: string): { username: string; clientId: string } | undefined {
+		const s = this.byAccess.get(accessToken);
+		return s && s.accessExpiresAt > Date.now() ? { username: s.username, clientId: s.clientId } : undefined;
+	}
+
 	activeToken(userKey: string): string | undefined {
 		const s = this.sessions.get(userKey);
 		return s && s.access && s.accessExpiresAt > Date.now() ? s.access : undefined;

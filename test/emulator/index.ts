@@ -5,6 +5,7 @@ import { generate } from 'selfsigned';
 import { DEMO_ACCOUNTS } from './accounts';
 import { CasbService } from './casb';
 import { FacService } from './fac';
+import { FmgService } from './fmg';
 import { IamService } from './iam';
 import {
 	emptyCounters,
@@ -132,16 +133,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const urls = {} as Record<Listener, string>;
 
 	const ctx = (service: EmulatedService): ServiceContext => ({ service, config, stats, faults, url: () => urls[service] });
+	const iam = new IamService(ctx('iam'));
+	const iamToken = (token: string) => iam.tokenOwner(token);
+	const jsonRpc = {
+		fmg: new FmgService(ctx('fmg')),
+		fmgCloud: new FmgService(ctx('fmgCloud'), 'FortiManager', iamToken),
+		fazCloud: new FmgService(ctx('fazCloud'), 'FortiAnalyzer', iamToken),
+	};
 	const services: Record<EmulatedService, ServiceImpl> = {
-		iam: new IamService(ctx('iam')),
+		iam,
 		casb: new CasbService(ctx('casb')),
 		cwp: new CasbService(ctx('cwp')),
 		fac: new FacService(ctx('fac')),
+		...jsonRpc,
 	};
 	services.iam.addUser(DEMO_ACCOUNTS.iam);
 	services.casb.addUser(DEMO_ACCOUNTS.casb);
 	services.cwp.addUser(DEMO_ACCOUNTS.cwp);
 	services.fac.addUser(DEMO_ACCOUNTS.fac);
+	services.fmg.addUser(DEMO_ACCOUNTS.fmg);
 
 	const each = (service: EmulatedService | undefined, fn: (s: ServiceImpl) => void): void => {
 		for (const name of SERVICES) if (service === undefined || service === name) fn(services[name]);
@@ -170,6 +180,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		clearFaults: () => faults.clear(),
 		activeToken: (service: EmulatedService, userKey: string) =>
 			isService(service) ? services[service].activeToken(userKey) : undefined,
+		openSessions: (service: EmulatedService, userKey: string) =>
+			service === 'fmg' || service === 'fmgCloud' || service === 'fazCloud' ? jsonRpc[service].openSessions(userKey) : 0,
 	};
 
 	const wrap =
@@ -195,7 +207,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			text.trim() ? parseJsonObject(text, { error: 'invalid JSON body' }) : {};
 		const serviceArg = (b: Record<string, unknown>): EmulatedService | undefined => {
 			if (b.service === undefined || b.service === null) return undefined;
-			if (!isService(b.service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac' });
+			if (!isService(b.service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud' });
 			return b.service;
 		};
 		const ok = (extra: Record<string, unknown> = {}): void => sendJson(res, 200, { ok: true, ...extra });
@@ -247,8 +259,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				const q = new URL(req.url ?? '/', 'http://emulator').searchParams;
 				const service = q.get('service');
 				const user = q.get('user') ?? '';
-				if (!isService(service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac' });
+				if (!isService(service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud' });
 				return sendJson(res, 200, { token: control.activeToken(service, user) ?? null });
+			}
+			case 'GET /open-sessions': {
+				const q = new URL(req.url ?? '/', 'http://emulator').searchParams;
+				const service = q.get('service');
+				if (!isService(service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud' });
+				return sendJson(res, 200, { sessions: control.openSessions(service, q.get('user') ?? '') });
 			}
 			default:
 				throw new HttpError(404, { error: 'not found' });
@@ -261,6 +279,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		casb: http.createServer(wrap('casb', (q, s, p) => services.casb.handle(q, s, p))),
 		cwp: http.createServer(wrap('cwp', (q, s, p) => services.cwp.handle(q, s, p))),
 		fac: https.createServer({ key, cert }, wrap('fac', (q, s, p) => services.fac.handle(q, s, p))),
+		// An appliance with a self-signed certificate, like FortiAuthenticator; the cloud instances
+		// are plain HTTP on loopback (their real certificates are public ones).
+		fmg: https.createServer({ key, cert }, wrap('fmg', (q, s, p) => services.fmg.handle(q, s, p))),
+		fmgCloud: http.createServer(wrap('fmgCloud', (q, s, p) => services.fmgCloud.handle(q, s, p))),
+		fazCloud: http.createServer(wrap('fazCloud', (q, s, p) => services.fazCloud.handle(q, s, p))),
 		control: http.createServer(wrap('control', controlHandler)),
 	};
 	for (const server of Object.values(servers)) {
@@ -273,11 +296,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	}
 
 	const hostForUrl = host.includes(':') ? `[${host}]` : host;
-	const names: Listener[] = ['control', 'iam', 'casb', 'cwp', 'fac'];
+	const names: Listener[] = ['control', 'iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud'];
 	try {
 		for (const name of names) {
 			const port = await listen(servers[name], host, options.ports?.[name] ?? 0);
-			urls[name] = `${name === 'fac' ? 'https' : 'http'}://${hostForUrl}:${port}`;
+			urls[name] = `${name === 'fac' || name === 'fmg' ? 'https' : 'http'}://${hostForUrl}:${port}`;
 		}
 	} catch (err) {
 		await Promise.all(Object.values(servers).map(closeServer));

@@ -205,6 +205,9 @@ export class StatsBook {
 			casb: emptyServiceStats(),
 			cwp: emptyServiceStats(),
 			fac: emptyServiceStats(),
+			fmg: emptyServiceStats(),
+			fmgCloud: emptyServiceStats(),
+			fazCloud: emptyServiceStats(),
 		};
 	}
 
@@ -264,7 +267,7 @@ export function validateFaultSpec(input: unknown): FaultSpec {
 	};
 	if (!input || typeof input !== 'object') return bad('fault spec must be an object');
 	const s = input as Record<string, unknown>;
-	if (!SERVICES.includes(s.service as EmulatedService)) return bad('service must be iam|casb|cwp|fac');
+	if (!SERVICES.includes(s.service as EmulatedService)) return bad('service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud');
 	if (!FAULT_ENDPOINTS.includes(s.endpoint as FaultEndpoint)) {
 		return bad('endpoint must be token|refresh|revoke|resource|check');
 	}

@@ -1,5 +1,6 @@
-export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac';
-export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac'];
+/** fmg: on-premises FortiManager / FortiAnalyzer; fmgCloud, fazCloud: FortiManager / FortiAnalyzer Cloud instances. */
+export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac' | 'fmg' | 'fmgCloud' | 'fazCloud';
+export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud'];
 
 export interface RateLimit {
 	max: number;
@@ -11,7 +12,7 @@ export interface EmulatorOptions {
 	host?: string;
 	/** default 0 = a free port */
 	ports?: Partial<Record<EmulatedService | 'control', number>>;
-	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp' */
+	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp'; for 'fmg' | 'fmgCloud' | 'fazCloud' the session idle timeout */
 	lifetimes?: Record<string, number>;
 	/** IAM refresh returns a new refresh_token (default true) */
 	rotateRefreshTokens?: boolean;
@@ -95,11 +96,13 @@ export interface EmulatorControl {
 	injectFault(spec: FaultSpec): void;
 	clearFaults(): void;
 	activeToken(service: EmulatedService, userKey: string): string | undefined;
+	/** JSON-RPC sessions open for a user (fmg, fmgCloud, fazCloud); 0 elsewhere */
+	openSessions(service: EmulatedService, userKey: string): number;
 }
 
 export interface Emulator {
 	urls: Record<EmulatedService | 'control', string>;
-	/** PEM that verifies the FortiAuthenticator listener */
+	/** PEM that verifies the FortiAuthenticator and on-premises FortiManager listeners */
 	caCertificate: string;
 	control: EmulatorControl;
 	close(): Promise<void>;
