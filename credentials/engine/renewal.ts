@@ -191,6 +191,8 @@ export async function liveness(
 	token: string,
 	label: string,
 	entry?: CacheEntry,
+	/** Not asked because a request failed (a session's confirmation before use): a check under way answers it. */
+	joinRunning = false,
 ): Promise<Liveness> {
 	const check = protocol.check;
 	if (!check) return 'unknown';
@@ -228,6 +230,7 @@ export async function liveness(
 	};
 	const running = entry.check;
 	if (running?.token !== print) return await start();
+	if (joinRunning) return await running.verdict;
 	running.next ??= running.verdict.then(start, start);
 	return await running.next;
 }

@@ -33,7 +33,7 @@ export async function confirmedSession(
 ): Promise<TokenSet> {
 	const token = entry.token;
 	if (!token) return await renew(service, connection, entry, helpers, { mode: 'refreshOrLogin' });
-	const verdict = await liveness(service.protocol, connection, helpers, token.accessToken, service.label, entry);
+	const verdict = await liveness(service.protocol, connection, helpers, token.accessToken, service.label, entry, true);
 	if (entry.renewal) return await entry.renewal;
 	const current = entry.token;
 	// Another caller replaced it meanwhile, or the check confirmed it (and updated its lifetime).

@@ -203,7 +203,7 @@ describe('the token goes only where it is meant to', () => {
 		await new Execution(stored).request(service.resource(emulator));
 		const text = await errorText(new Execution(stored).request({ uri: `${plain.url}/collect`, method: 'GET', json: true }));
 		expect(text).toContain(`The ${service.label} token is only sent to the credential's own URL`);
-		expect(text).toContain(`${plain.url} is neither`);
+		expect(text).toContain(`${plain.url} is ${service.label === 'FortiAuthenticator' ? 'not it' : 'neither'}`);
 		expect(plain.seen).toEqual([]);
 	});
 

@@ -13,6 +13,9 @@ import { FortiCasbApi } from '../../credentials/FortiCasbApi.credentials';
 import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
 import { FortiCwpApi } from '../../credentials/FortiCwpApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
+import { FortiAnalyzerCloudApi } from '../../credentials/FortiAnalyzerCloudApi.credentials';
+import { FortiManagerApi } from '../../credentials/FortiManagerApi.credentials';
+import { FortiManagerCloudApi } from '../../credentials/FortiManagerCloudApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import type { Emulator, EmulatedService } from '../emulator';
 
@@ -146,6 +149,79 @@ export const SERVICE_CASES: ServiceCase[] = [
 		},
 	},
 ];
+
+/**
+ * The three JSON-RPC session credential types (FortiManager / FortiAnalyzer): the session goes into
+ * JSON-RPC bodies, and a dead one is answered HTTP 200 with code -11, so they have their own suite
+ * (test/credentials/sessions.test.ts) rather than the Bearer cases' 401 expectations.
+ */
+export interface SessionCase {
+	type: string;
+	label: string;
+	/** Where the sessions live (the emulator listener), and its stats key for a user. */
+	emulated: 'fmg' | 'fmgCloud' | 'fazCloud';
+	credential: () => ICredentialType;
+	/** FortiCloud IAM client_id of a cloud instance; undefined on premises. */
+	clientId?: string;
+	data(emulator: Emulator, user: TestUser, extra?: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject;
+	/** The instance or appliance URL. */
+	url(emulator: Emulator): string;
+	newUser(emulator: Emulator): TestUser;
+}
+
+function cloudSessionCase(type: string, label: string, emulated: 'fmgCloud' | 'fazCloud', clientId: string, credential: () => ICredentialType): SessionCase {
+	return {
+		type,
+		label,
+		emulated,
+		credential,
+		clientId,
+		data: (emulator, user, extra = {}) => ({
+			instanceUrl: emulator.urls[emulated],
+			authUrl: emulator.urls.iam,
+			username: user.username,
+			password: user.password,
+			...extra,
+		}),
+		url: (emulator) => emulator.urls[emulated],
+		newUser(emulator) {
+			const user = { username: unique('API'), password: unique('pw') };
+			emulator.control.addUser('iam', user);
+			return user;
+		},
+	};
+}
+
+export const SESSION_CASES: SessionCase[] = [
+	{
+		type: 'fortiManagerApi',
+		label: 'FortiManager / FortiAnalyzer',
+		emulated: 'fmg',
+		credential: () => new FortiManagerApi(),
+		data: (emulator, user, extra = {}) => ({
+			baseUrl: emulator.urls.fmg,
+			authMethod: 'password',
+			username: user.username,
+			password: user.password,
+			ignoreSSLIssues: false,
+			caCertificate: emulator.caCertificate,
+			...extra,
+		}),
+		url: (emulator) => emulator.urls.fmg,
+		newUser(emulator) {
+			const user = { username: unique('admin'), password: unique('pw'), apiCredential: unique('key') };
+			emulator.control.addUser('fmg', user);
+			return user;
+		},
+	},
+	cloudSessionCase('fortiManagerCloudApi', 'FortiManager Cloud', 'fmgCloud', 'FortiManager', () => new FortiManagerCloudApi()),
+	cloudSessionCase('fortiAnalyzerCloudApi', 'FortiAnalyzer Cloud', 'fazCloud', 'FortiAnalyzer', () => new FortiAnalyzerCloudApi()),
+];
+
+/** A JSON-RPC call as a user writes it in the HTTP Request node: no session in the body. */
+export function jsonRpcRequest(url: string, rpcUrl = '/sys/status'): IRequestOptions {
+	return { uri: `${url}/jsonrpc`, method: 'POST', body: { id: 1, method: 'get', params: [{ url: rpcUrl }] }, json: true };
+}
 
 /** A ready-made FortiSASE access token, as a user would generate one to paste into the credential. */
 export async function issueSaseToken(emulator: Emulator, user: TestUser): Promise<string> {

@@ -13,7 +13,7 @@ import { isTokenError, SERVICES } from '../../../credentials/engine';
 import type { RequestHelpers, ServiceDescription, TokenSet } from '../../../credentials/engine';
 
 /**
- * What the operations share: the Service parameter (which of the six credential types the node
+ * What the operations share: the Service parameter (which of the nine credential types the node
  * uses), the per-item credential lookup, the output shape of a token, and the mapping of the
  * engine's errors to n8n's node errors.
  */
