@@ -6,7 +6,7 @@ import { serviceCall } from './common';
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'FortiCloud IAM services (FortiSASE, FortiLAN Cloud, FortiCloud IAM) revoke the token at the service. FortiCASB, FortiCWP and FortiAuthenticator have no revoke call: the token is only dropped from n8n\'s cache.',
+			'FortiCloud IAM services (FortiSASE, FortiLAN Cloud, FortiCloud IAM) revoke the token at the service, and FortiManager / FortiAnalyzer sessions are logged out (sys/logout). FortiCASB, FortiCWP and FortiAuthenticator have no revoke call: the token is only dropped from n8n\'s cache.',
 		name: 'revokeNotice',
 		type: 'notice',
 		default: '',
