@@ -40,6 +40,7 @@ import {
 } from '../test/e2e/n8n';
 import {
 	chain,
+	httpJsonRpc,
 	httpWithCredential,
 	httpWithHeaderExpression,
 	manualTrigger,
@@ -52,6 +53,8 @@ import { DEMO_ACCOUNTS, startEmulator, type Emulator } from '../test/emulator';
 import {
 	DEMO_ENCRYPTION_KEY,
 	DEMO_OWNER,
+	EMULATOR_PORT_COUNT,
+	emulatorPorts,
 	STATE_FILE,
 	WEBHOOK_PATH,
 	WORKFLOW_NAMES,
@@ -202,6 +205,23 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 				ignoreSSLIssues: true,
 			},
 		},
+		{
+			// Same self-signed certificate as FortiAuthenticator's, same reason for skipping it.
+			type: 'fortiManagerApi',
+			name: 'FortiManager (emulator, Ignore SSL Issues)',
+			data: {
+				baseUrl: emu.urls.fmg,
+				authMethod: 'password',
+				username: DEMO_ACCOUNTS.fmg.username,
+				password: DEMO_ACCOUNTS.fmg.password,
+				ignoreSSLIssues: true,
+			},
+		},
+		{
+			type: 'fortiManagerCloudApi',
+			name: 'FortiManager Cloud (emulator)',
+			data: { instanceUrl: emu.urls.fmgCloud, username: iam.username, password: iam.password, authUrl: emu.urls.iam },
+		},
 	];
 }
 
@@ -271,6 +291,19 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 			],
 			sticky(
 				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token afterwards. To use a real tenant, edit the credential: URL, user and password.',
+				820,
+			),
+		),
+		fortiManager: chain(
+			WORKFLOW_NAMES.fortiManager,
+			[
+				manualTrigger('When clicking ‘Execute workflow’'),
+				httpJsonRpc('FortiManager devices (get /dvmdb/device)', creds.fortiManagerApi, emu.urls.fmg, '/dvmdb/device'),
+				httpJsonRpc('FortiManager Cloud status (get /sys/status)', creds.fortiManagerCloudApi, emu.urls.fmgCloud),
+				tokenNode('Get the FortiManager session', creds.fortiManagerApi, 'getToken'),
+			],
+			sticky(
+				'## FortiManager JSON-RPC\nThe HTTP Request nodes POST plain JSON-RPC to `/jsonrpc` **without** a `session`: the credential adds it. One login per credential, reused by every execution and checked with `get /sys/session` before use when it was last confirmed over 30 s ago. **Get Token** shows the session and when it expires; **Revoke Token** logs it out.',
 				820,
 			),
 		),
@@ -466,7 +499,7 @@ async function main(): Promise<void> {
 	let state = readState(demoDir);
 	const envBase = process.env.FORTINET_EMULATOR_PORT_BASE;
 	const portBase = portFromEnv('FORTINET_EMULATOR_PORT_BASE', state?.emulatorPortBase ?? 9400);
-	if (portBase > 65530) throw new DemoError('FORTINET_EMULATOR_PORT_BASE must be at most 65530 (it uses 5 ports).');
+	if (portBase > 65536 - EMULATOR_PORT_COUNT) throw new DemoError(`FORTINET_EMULATOR_PORT_BASE must be at most ${65536 - EMULATOR_PORT_COUNT} (it uses ${EMULATOR_PORT_COUNT} ports).`);
 	if (state !== undefined && state.emulatorPortBase !== portBase) {
 		throw new DemoError(
 			`${demoDir} was set up with the emulator on ports ${state.emulatorPortBase}-${state.emulatorPortBase + 4}, and its credentials and workflows point there, ` +
@@ -478,21 +511,21 @@ async function main(): Promise<void> {
 	const n8nHint = `pick another one, e.g. N8N_PORT=${port + 10} npm start`;
 	await assertPortFree(port, 'n8n', n8nHint);
 	await assertPortFree(brokerPort, 'n8n task broker', `pick another one, e.g. N8N_RUNNERS_BROKER_PORT=${brokerPort + 10} npm start`);
-	const emulatorPorts = { control: portBase, iam: portBase + 1, casb: portBase + 2, cwp: portBase + 3, fac: portBase + 4 };
+	const ports = emulatorPorts(portBase);
 	const baseHint =
 		state !== undefined
 			? `delete ${demoDir} and start with another base, e.g. FORTINET_EMULATOR_PORT_BASE=${portBase + 100} npm start (this demo folder's credentials point at these ports)`
 			: envBase === undefined
-				? `move the emulator, e.g. FORTINET_EMULATOR_PORT_BASE=${portBase + 100} npm start (it uses 5 ports from there)`
-				: 'pick another FORTINET_EMULATOR_PORT_BASE (it uses 5 ports from there)';
-	for (const [name, p] of Object.entries(emulatorPorts)) await assertPortFree(p, `Fortinet emulator, ${name}`, baseHint);
+				? `move the emulator, e.g. FORTINET_EMULATOR_PORT_BASE=${portBase + 100} npm start (it uses ${EMULATOR_PORT_COUNT} ports from there)`
+				: `pick another FORTINET_EMULATOR_PORT_BASE (it uses ${EMULATOR_PORT_COUNT} ports from there)`;
+	for (const [name, p] of Object.entries(ports)) await assertPortFree(p, `Fortinet emulator, ${name}`, baseHint);
 
 	await timed('building the package (npm run build)', () => runBuild());
 	const bin = await timed('checking n8n (first run installs it into .cache/, a few minutes)', () => ensureN8n());
 	if (shuttingDown) return;
 
-	const emu = await timed(`starting the Fortinet emulator on ports ${portBase}-${portBase + 4}`, () =>
-		startEmulator({ ports: emulatorPorts, log: !QUIET }),
+	const emu = await timed(`starting the Fortinet emulator on ports ${portBase}-${portBase + EMULATOR_PORT_COUNT - 1}`, () =>
+		startEmulator({ ports, log: !QUIET }),
 	);
 	cleanups.push(() => emu.close());
 	if (shuttingDown) return;
@@ -572,6 +605,8 @@ async function main(): Promise<void> {
 		`      ${link('tokenNode')}`,
 		`    ${WORKFLOW_NAMES.everyService}`,
 		`      ${link('everyService')}`,
+		`    ${WORKFLOW_NAMES.fortiManager}`,
+		`      ${link('fortiManager')}`,
 		'',
 		`  webhook    ${server.webhookUrl(WEBHOOK_PATH)}`,
 		`             curl -s ${server.webhookUrl(WEBHOOK_PATH)}`,
@@ -581,11 +616,13 @@ async function main(): Promise<void> {
 		`    FortiCASB                                               ${emu.urls.casb}`,
 		`    FortiCWP                                                ${emu.urls.cwp}`,
 		`    FortiAuthenticator (self-signed TLS)                    ${emu.urls.fac}`,
+		`    FortiManager / FortiAnalyzer (self-signed TLS)          ${emu.urls.fmg}`,
+		`    FortiManager Cloud / FortiAnalyzer Cloud instances      ${emu.urls.fmgCloud} ${emu.urls.fazCloud}`,
 		`    control: logins and API calls per service              curl -s ${emu.urls.control}/stats`,
 		'',
 		`  data       ${demoDir} (kept between starts; delete it to start over)`,
 		'  real Fortinet: edit the credential (its URL, user and password) and point the HTTP Request',
-		'  URLs at your tenant\'s API. The FortiAuthenticator demo credential has "Ignore SSL Issues" on',
+		'  URLs at your tenant\'s API. The FortiAuthenticator and FortiManager demo credentials have "Ignore SSL Issues" on',
 		'  because the emulator\'s certificate changes on every start; for a real one, turn it off and',
 		'  paste its CA under "Trusted CA Certificate".',
 		'',

@@ -14,11 +14,27 @@ export const DEMO_ENCRYPTION_KEY = 'fortinet-token-demo-encryption-key-not-a-sec
 export const STATE_FILE = 'demo-state.json';
 export const WEBHOOK_PATH = 'fortisase-endpoints';
 
+/** The emulator's listeners from the port base: control, then one per emulated service. */
+export function emulatorPorts(portBase: number) {
+	return {
+		control: portBase,
+		iam: portBase + 1,
+		casb: portBase + 2,
+		cwp: portBase + 3,
+		fac: portBase + 4,
+		fmg: portBase + 5,
+		fmgCloud: portBase + 6,
+		fazCloud: portBase + 7,
+	};
+}
+export const EMULATOR_PORT_COUNT = 8;
+
 export const WORKFLOW_NAMES = {
 	schedule: 'Fortinet demo – scheduled FortiLAN Cloud inventory',
 	webhook: 'Fortinet demo – webhook FortiSASE endpoints',
 	tokenNode: 'Fortinet demo – token node: get, call, revoke',
 	everyService: 'Fortinet demo – every service',
+	fortiManager: 'Fortinet demo – FortiManager JSON-RPC sessions',
 } as const;
 export type WorkflowKey = keyof typeof WORKFLOW_NAMES;
 
@@ -28,7 +44,9 @@ export type CredentialType =
 	| 'fortiCloudIamApi'
 	| 'fortiCasbApi'
 	| 'fortiCwpApi'
-	| 'fortiAuthenticatorApi';
+	| 'fortiAuthenticatorApi'
+	| 'fortiManagerApi'
+	| 'fortiManagerCloudApi';
 
 export interface CredentialRef {
 	id: string;

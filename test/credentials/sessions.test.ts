@@ -210,7 +210,7 @@ describe('on-premises only', () => {
 
 	test('API-key mode: Bearer key, no session, no login', async () => {
 		const user = service.newUser(emulator);
-		const stored = new StoredCredential(service.credential(), service.data(emulator, user, { authMethod: 'apiKey', apiKey: user.apiCredential }));
+		const stored = new StoredCredential(service.credential(), service.data(emulator, user, { authMethod: 'apiKey', apiKey: user.apiCredential ?? '' }));
 		expect(codeOf(await new Execution(stored).request(jsonRpcRequest(emulator.urls.fmg)))).toBe(0);
 		const seen = userCounters(emulator.control.stats(), 'fmg', user.username);
 		expect(seen.authorizations).toEqual([`Bearer ${user.apiCredential}`]);

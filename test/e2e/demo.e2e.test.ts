@@ -17,6 +17,8 @@ import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator';
 import {
 	DEMO_ENCRYPTION_KEY,
+	EMULATOR_PORT_COUNT,
+	emulatorPorts,
 	DEMO_OWNER,
 	STATE_FILE,
 	WEBHOOK_PATH,
@@ -59,18 +61,18 @@ async function isFree(port: number): Promise<boolean> {
 	});
 }
 
-/** A base for the emulator's five consecutive ports, all free. */
+/** A base for the emulator's consecutive ports, all free. */
 async function freePortBase(): Promise<number> {
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const base = 20_000 + Math.floor(Math.random() * 40_000);
-		const ports = [0, 1, 2, 3, 4].map((i) => base + i);
+		const ports = Object.values(emulatorPorts(base));
 		if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
 	}
-	throw new Error('no 5 consecutive free ports');
+	throw new Error(`no ${EMULATOR_PORT_COUNT} consecutive free ports`);
 }
 
 function allPorts(): number[] {
-	return [n8nPort, brokerPort, portBase, portBase + 1, portBase + 2, portBase + 3, portBase + 4];
+	return [n8nPort, brokerPort, ...Object.values(emulatorPorts(portBase))];
 }
 
 /**
@@ -227,16 +229,18 @@ const DEMO_CREDENTIAL_TYPES = [
 	'fortiCasbApi',
 	'fortiCwpApi',
 	'fortiAuthenticatorApi',
+	'fortiManagerApi',
+	'fortiManagerCloudApi',
 ];
 
-/** The four demo workflows and six demo credentials exist exactly once; the two triggers are active. */
+/** The five demo workflows and eight demo credentials exist exactly once; the two triggers are active. */
 async function expectDemoContent(banner: Banner): Promise<void> {
 	const cookie = await login(banner);
 	const workflows = await restList<RestWorkflow>(banner, cookie, '/rest/workflows');
 	for (const name of Object.values(WORKFLOW_NAMES)) {
 		expect(workflows.filter((w) => w.name === name)).toHaveLength(1);
 	}
-	expect(workflows).toHaveLength(4);
+	expect(workflows).toHaveLength(5);
 	const active = workflows.filter((w) => w.active).map((w) => w.name).sort();
 	expect(active).toEqual([WORKFLOW_NAMES.schedule, WORKFLOW_NAMES.webhook].sort());
 	const credentials = await restList<{ id: string; name: string; type: string }>(banner, cookie, '/rest/credentials');
@@ -320,7 +324,7 @@ describe('npm start (the demo)', () => {
 		expect(fs.existsSync(path.join(demoDir, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-fortinet-token', 'package.json'))).toBe(true);
 	});
 
-	test('the owner can sign in and sees the four workflows (two active) and six credentials', async () => {
+	test('the owner can sign in and sees the five workflows (two active) and eight credentials', async () => {
 		await expectDemoContent(first);
 	});
 
@@ -355,7 +359,7 @@ describe('npm start (the demo)', () => {
 
 		beforeAll(async () => {
 			emulator = await startEmulator({
-				ports: { control: portBase, iam: portBase + 1, casb: portBase + 2, cwp: portBase + 3, fac: portBase + 4 },
+				ports: emulatorPorts(portBase),
 			});
 			env = await N8nEnv.create({
 				userFolder: demoDir,
@@ -384,6 +388,21 @@ describe('npm start (the demo)', () => {
 			expect(nodeItems(result.output, 'FortiAuthenticator')[0]).toEqual(expect.objectContaining({ success: 'true' }));
 			const stats = emulator.control.stats();
 			for (const service of ['iam', 'casb', 'cwp', 'fac'] as const) expect(stats[service].rateLimited).toBe(0);
+		});
+
+		test('"FortiManager JSON-RPC sessions": the credentials put their sessions into plain JSON-RPC bodies', async () => {
+			const id = readState().workflows.fortiManager?.id as string;
+			const result = await env.execute(id);
+			expect(result.exitCode).toBe(0);
+			const devices = nodeItems(result.output, 'FortiManager devices (get /dvmdb/device)')[0] as { result: Array<{ status: { code: number }; data: unknown[] }> };
+			expect(devices.result[0].status.code).toBe(0);
+			expect(devices.result[0].data).toEqual([expect.objectContaining({ name: 'demo-fgt-01' })]);
+			const status = nodeItems(result.output, 'FortiManager Cloud status (get /sys/status)')[0] as { result: Array<{ status: { code: number } }> };
+			expect(status.result[0].status.code).toBe(0);
+			const [session] = nodeItems(result.output, 'Get the FortiManager session');
+			expect(session).toEqual(expect.objectContaining({ service: 'FortiManager / FortiAnalyzer', session: expect.any(String), fromCache: true }));
+			const stats = emulator.control.stats();
+			expect([stats.fmg.logins, stats.fmgCloud.logins, stats.fmg.apiRejected, stats.fmgCloud.apiRejected]).toEqual([1, 1, 0, 0]);
 		});
 
 		test('"token node": Get Token, a call with its Authorization header, Revoke Token', async () => {

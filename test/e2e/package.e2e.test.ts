@@ -9,13 +9,14 @@ import { spawnSync } from 'node:child_process';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator, EmulatedService } from '../emulator';
-import { caseOf, SERVICE_CASES } from '../support/services';
-import type { ServiceCase, TestUser } from '../support/services';
+import { caseOf, SERVICE_CASES, SESSION_CASES } from '../support/services';
+import type { ServiceCase, SessionCase, TestUser } from '../support/services';
 import { cleanupAll, ensureN8n, findSecrets, n8nVersion, nodeError, nodeItems, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
 import type { ExportedCredential } from './n8n';
 import {
 	chain,
 	httpWithCredential,
+	httpJsonRpc,
 	httpWithHeaderExpression,
 	manualTrigger,
 	scheduleEverySeconds,
@@ -305,6 +306,78 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 	});
 });
 
+describe('FortiManager / FortiAnalyzer sessions (n8n execute: a new n8n process per run)', () => {
+	const sessions: Array<{ service: SessionCase; user: TestUser; credential: CredentialRef }> = [];
+	let workflow: string;
+	const countersAt = (entry: (typeof sessions)[number]) => userCounters(emulator.control.stats(), entry.service.emulated, entry.user.username);
+	const rpcCode = (item: Record<string, unknown> | undefined) => (item as { result?: Array<{ status?: { code?: number } }> } | undefined)?.result?.[0]?.status?.code;
+
+	beforeAll(async () => {
+		SESSION_CASES.forEach((service, index) => {
+			const user = service.newUser(emulator);
+			secrets.add(user.password);
+			sessions.push({ service, user, credential: { id: credentialId(90 + index), name: `${service.label} (emulator)`, type: service.type } });
+		});
+		await env.importCredentials(sessions.map(({ service, user, credential }) => ({ ...credential, data: service.data(emulator, user) })));
+		workflow = await env.importWorkflow(
+			chain('json-rpc sessions', [manualTrigger(), ...sessions.map(({ service, credential }) => httpJsonRpc(service.label, credential, service.url(emulator)))]),
+		);
+	});
+
+	test('HTTP Request POSTs a JSON-RPC body without a session: the credential puts its session in; one login each', async () => {
+		const result = await env.execute(workflow);
+		expect(result.exitCode).toBe(0);
+		const all = await persistedAll();
+		for (const entry of sessions) {
+			expect(rpcCode(nodeItems(result.output, entry.service.label)[0])).toBe(0);
+			const stored = all.get(entry.credential.id)!;
+			expect(countersAt(entry)).toMatchObject({ logins: 1, apiAccepted: 1, apiRejected: 0 });
+			expect(countersAt(entry).authorizations).toEqual([`session ${String(stored.sessionToken)}`]);
+			expect(emulator.control.openSessions(entry.service.emulated, entry.user.username)).toBe(1);
+		}
+	});
+
+	test('a new process reuses the persisted session after one check; a session killed from outside is re-established before use', async () => {
+		const again = await env.execute(workflow);
+		expect(again.exitCode).toBe(0);
+		for (const entry of sessions) {
+			expect(rpcCode(nodeItems(again.output, entry.service.label)[0])).toBe(0);
+			expect(countersAt(entry)).toMatchObject({ logins: 1, tokenChecks: 2, apiAccepted: 2, apiRejected: 0 });
+		}
+		for (const entry of sessions) emulator.control.expireAll(entry.service.emulated);
+		const after = await env.execute(workflow);
+		expect(after.exitCode).toBe(0);
+		for (const entry of sessions) {
+			expect(rpcCode(nodeItems(after.output, entry.service.label)[0])).toBe(0);
+			// The dead session was never sent: checked, found dead, replaced.
+			expect(countersAt(entry)).toMatchObject({ logins: 2, apiAccepted: 3, apiRejected: 0 });
+			if (entry.service.clientId) {
+				const iam = userCounters(emulator.control.stats(), 'iam', `${entry.user.username}/${entry.service.clientId}`);
+				expect([iam.logins, iam.refreshes]).toEqual([1, 1]);
+			}
+		}
+	});
+
+	test('Fortinet Token node: Get outputs the session and its expiry, Revoke logs it out, the next call logs in again', async () => {
+		const fmg = sessions[0];
+		const id = await env.importWorkflow(
+			chain('fortimanager token node', [manualTrigger(), tokenNode('Get Session', fmg.credential, 'getToken'), tokenNode('Revoke Session', fmg.credential, 'revokeToken')]),
+		);
+		const result = await env.execute(id);
+		expect(result.exitCode).toBe(0);
+		const [got] = nodeItems(result.output, 'Get Session');
+		const stored = await persisted(fmg.credential.id);
+		expect(got).toMatchObject({ service: 'FortiManager / FortiAnalyzer', session: stored.sessionToken });
+		expect(Date.parse(String(got.expiresAt))).toBeGreaterThan(Date.now());
+		expect(nodeItems(result.output, 'Revoke Session')).toEqual([expect.objectContaining({ revoked: true, hadToken: true })]);
+		expect(emulator.control.openSessions('fmg', fmg.user.username)).toBe(0);
+		const next = await env.execute(workflow);
+		expect(next.exitCode).toBe(0);
+		expect(rpcCode(nodeItems(next.output, fmg.service.label)[0])).toBe(0);
+		expect(countersAt(fmg).apiRejected).toBe(0);
+	});
+});
+
 describe('n8n start: webhooks, schedules and the Test button in one long-running n8n', () => {
 	let server: N8nServer;
 
@@ -324,9 +397,9 @@ describe('n8n start: webhooks, schedules and the Test button in one long-running
 		expect(leaked).toEqual([]);
 	});
 
-	test('the six credential types are offered under "Predefined Credential Type" (authenticate present)', async () => {
+	test('all nine credential types are offered under "Predefined Credential Type" (authenticate present)', async () => {
 		const types = await server.getTypes('credentials');
-		for (const service of SERVICE_CASES) {
+		for (const service of [...SERVICE_CASES, ...SESSION_CASES]) {
 			const type = types.find((candidate) => candidate.name === service.type);
 			expect(type).toBeDefined();
 			expect(type?.authenticate).toEqual({});

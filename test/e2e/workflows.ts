@@ -36,6 +36,29 @@ export function httpWithCredential(name: string, credential: CredentialRef, meth
 	);
 }
 
+/**
+ * HTTP Request v4.2 POSTing a JSON-RPC call to `<url>/jsonrpc` with a predefined FortiManager /
+ * FortiAnalyzer credential: the body has no session, as the user writes it; the credential adds it.
+ */
+export function httpJsonRpc(name: string, credential: CredentialRef, url: string, rpcUrl = '/sys/status'): WorkflowNode {
+	return node(
+		name,
+		'n8n-nodes-base.httpRequest',
+		4.2,
+		{
+			method: 'POST',
+			url: `${url}/jsonrpc`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: credential.type,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: JSON.stringify({ id: 1, method: 'get', params: [{ url: rpcUrl }] }, null, 2),
+			options: {},
+		},
+		withCredential(credential),
+	);
+}
+
 export function tokenNode(name: string, credential: CredentialRef, operation: 'getToken' | 'refreshToken' | 'revokeToken'): WorkflowNode {
 	const options = operation === 'revokeToken' ? {} : { options: {} };
 	return node(name, TOKEN_NODE_TYPE, 1, { service: credential.type, operation, ...options }, withCredential(credential));

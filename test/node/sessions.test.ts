@@ -3,7 +3,7 @@
  * in-process with n8n-core's real helpers against the emulator: Get outputs the session and its
  * expiry, Refresh re-establishes it (logging the old one out), Revoke logs it out.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { clearTokenCache } from '../../credentials/engine/testing';
@@ -26,7 +26,7 @@ describe.each(SESSION_CASES)('$type', (service: SessionCase) => {
 	let user: TestUser;
 	let stored: StoredCredential;
 	const at = () => userCounters(emulator.control.stats(), service.emulated, user.username);
-	const node = async (operation: string, options: IDataObject = {}, credentials = stored.load()) =>
+	const node = async (operation: string, options: INodeParameters = {}, credentials = stored.load()) =>
 		(await runNode({ parameters: { service: service.type, operation, options }, credentials: { [service.type]: credentials } }))[0].json;
 
 	beforeEach(() => {
