@@ -12,6 +12,7 @@ import {
 import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
+import { errorOf, shown } from '../support/errors';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { SERVICE_CASES, secretsOf } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
@@ -36,21 +37,6 @@ function sleep(ms: number): Promise<void> {
 
 function statsOf(service: ServiceCase, user: TestUser) {
 	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected a failure');
-}
-
-/** Everything n8n would show of an error: message, description and collected messages. */
-function shown(error: Error): string {
-	const record = error as Error & { description?: unknown; messages?: unknown };
-	return JSON.stringify([record.message, record.description, record.messages]);
 }
 
 describe.each(SERVICE_CASES)('$type', (service) => {

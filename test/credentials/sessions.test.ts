@@ -11,6 +11,7 @@ import { SERVICES } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
+import { errorOf, shown } from '../support/errors';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { jsonRpcRequest, secretsOf, SESSION_CASES } from '../support/services';
 import type { SessionCase, TestUser } from '../support/services';
@@ -32,20 +33,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 type RpcAnswer = { result: Array<{ status: { code: number; message: string }; data?: Record<string, unknown> }> };
 const codeOf = (answer: unknown): number => (answer as RpcAnswer).result[0].status.code;
-
-async function errorOf(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected a failure');
-}
-
-function shown(error: Error): string {
-	const record = error as Error & { description?: unknown; messages?: unknown };
-	return JSON.stringify([record.message, record.description, record.messages]);
-}
 
 describe.each(SESSION_CASES)('$type', (service: SessionCase) => {
 	let user: TestUser;
