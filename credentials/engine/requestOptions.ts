@@ -1,5 +1,6 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
+import { isRecord } from './responses';
 import type { TlsSettings } from './types';
 
 /**
@@ -106,13 +107,9 @@ export function withTls(request: IHttpRequestOptions, ownUrl: string, tls: TlsSe
 	return options;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
-}
-
 /** A FortiManager JSON-RPC request body: `method` and a `params` array. */
 function isJsonRpc(body: unknown): body is Record<string, unknown> {
-	return isRecord(body) && typeof body.method === 'string' && Array.isArray(body.params);
+	return isRecord(body) && !Buffer.isBuffer(body) && typeof body.method === 'string' && Array.isArray(body.params);
 }
 
 /**

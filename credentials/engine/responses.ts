@@ -14,9 +14,9 @@ interface TokenFields {
 }
 
 /** Visible ASCII without spaces: what a Bearer token (RFC 6750 token68 and common variants) can hold. */
-const HEADER_SAFE = /^[\x21-\x7E]+$/;
+export const HEADER_SAFE = /^[\x21-\x7E]+$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -2,7 +2,8 @@ import { fromExpiresIn } from '../expiry';
 import { failure, isSuccess, livenessOf, readToken } from '../responses';
 import type { AuthCall, Connection, Liveness, Protocol, ServiceDescription } from '../types';
 
-async function revokeOne(call: AuthCall, connection: Connection, token: string, service: ServiceDescription): Promise<void> {
+/** Revokes one access or refresh token (FortiManager Cloud revokes its IAM refresh token with it). */
+export async function revokeIamToken(call: AuthCall, connection: Connection, token: string, service: ServiceDescription): Promise<void> {
 	const response = await call({
 		method: 'POST',
 		url: `${connection.baseUrl}/api/v1/oauth/revoke_token/`,
@@ -56,7 +57,7 @@ export const fortiCloudIam: Protocol = {
 		// Both halves: a surviving refresh token would still mint access tokens. 200 whether or not a
 		// token was deleted: revoking is idempotent.
 		for (const secret of [token.accessToken, token.refreshToken]) {
-			if (secret) await revokeOne(call, connection, secret, service);
+			if (secret) await revokeIamToken(call, connection, secret, service);
 		}
 	},
 

@@ -1,9 +1,10 @@
 import { describeErrorBody, redact, tokenError } from '../errors';
 import type { FortinetTokenError } from '../errors';
-import { failure, isSuccess, livenessOf } from '../responses';
+import { fromExpiresIn } from '../expiry';
+import { failure, HEADER_SAFE, isRecord, isSuccess, livenessOf } from '../responses';
 import { settings } from '../settings';
 import type { Alive, AuthCall, AuthResponse, Connection, Liveness, Protocol, ServiceDescription, TokenSet } from '../types';
-import { fortiCloudIam } from './fortiCloudIam';
+import { fortiCloudIam, revokeIamToken } from './fortiCloudIam';
 
 /**
  * FortiManager and FortiAnalyzer JSON-RPC sessions. Every call is `POST <host>/jsonrpc`, and a
@@ -14,13 +15,6 @@ import { fortiCloudIam } from './fortiCloudIam';
 
 /** The status code of an invalid, expired or logged-out session. */
 export const INVALID_SESSION = -11;
-
-/** Visible ASCII without spaces: sessions are base64 text. */
-const SESSION_SAFE = /^[\x21-\x7E]+$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function sessionHost(connection: Connection): string {
 	return connection.apiUrl ?? connection.baseUrl;
@@ -68,7 +62,8 @@ function readSession(response: AuthResponse, service: ServiceDescription, what: 
 		const said = describeErrorBody(response.body, response.secrets);
 		throw tokenError('badResponse', `${service.label} answered the ${what} without a session${said ? ` (${said})` : ''}. Check the URL points at the ${service.label} API.`, response.statusCode);
 	}
-	if (!SESSION_SAFE.test(session) || session.length > settings.maxTokenLength) {
+	// Sessions are base64 text: what a header-safe token is.
+	if (!HEADER_SAFE.test(session) || session.length > settings.maxTokenLength) {
 		throw tokenError('badResponse', `${service.label} answered the ${what} with a session n8n cannot use (too long, or with spaces or control characters).`, response.statusCode);
 	}
 	return session;
@@ -85,7 +80,8 @@ async function checkSession(call: AuthCall, connection: Connection, session: str
 	const data = body.result[0].data;
 	const left = isRecord(data) ? Number(data.time_left) : Number.NaN;
 	if (isRecord(data) && (data.valid === 0 || data.valid === false)) return 'dead';
-	return { liveness: 'alive', expiresAt: Number.isFinite(left) && left > 0 ? Date.now() + left * 1000 : null };
+	// fromExpiresIn keeps an absurd time_left (a year, a fraction of a second) from becoming an expiry.
+	return { liveness: 'alive', expiresAt: Number.isFinite(left) && left > 0 ? fromExpiresIn(left, session, Date.now()) : null };
 }
 
 /** A new session as a TokenSet, with the lifetime the service reports for it. */
@@ -184,7 +180,7 @@ export const fortiManagerCloudSession: Protocol = {
 		await logout(call, connection, token.accessToken, service);
 		// The refresh token would still mint IAM tokens for new sessions.
 		if (token.refreshToken) {
-			await fortiCloudIam.revoke!(call, iamOf(connection), { ...token, accessToken: token.refreshToken, refreshToken: undefined }, service);
+			await revokeIamToken(call, iamOf(connection), token.refreshToken, service);
 		}
 	},
 };
