@@ -4,6 +4,8 @@
  * session is answered HTTP 200 with code -11, which n8n never retries: what the emulator rejected
  * (`apiRejected`) is asserted with every outcome.
  */
+import * as http from 'node:http';
+
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { configureEngine, getToken, renewToken, revokeToken, settings, testCredential } from '../../credentials/engine';
@@ -71,6 +73,8 @@ describe.each(SESSION_CASES)('$type', (service: SessionCase) => {
 		const credentials = stored.load();
 		const rpc = await authenticate(credentials, { url, method: 'POST', body: { id: 1, method: 'get', params: [{ url: '/sys/status' }], session: 'old' } });
 		expect(rpc.body).toMatchObject({ session });
+		// The body carries the session: n8n must not resend it to a redirect's Location.
+		expect(rpc).toMatchObject({ disableFollowRedirect: true, followRedirect: false, followAllRedirects: false, maxRedirects: 0 });
 		const text = await authenticate(credentials, { url, method: 'POST', body: JSON.stringify({ id: 1, method: 'get', params: [] }) });
 		expect(JSON.parse(text.body as string)).toMatchObject({ session });
 		const notRpc = await authenticate(credentials, { url: `${service.url(emulator)}/other`, method: 'POST', body: { hello: 'world' } });
@@ -215,6 +219,35 @@ describe('on-premises only', () => {
 		expect(userCounters(emulator.control.stats(), 'fmg', user.username).logins).toBe(0);
 		const insecure = new StoredCredential(service.credential(), service.data(emulator, user, { caCertificate: '', ignoreSSLIssues: true }));
 		expect(codeOf(await new Execution(insecure).request(jsonRpcRequest(emulator.urls.fmg)))).toBe(0);
+	});
+
+	test('the appliance redirecting a JSON-RPC call: not followed, the other host never sees the body with the session', async () => {
+		const seen: string[] = [];
+		const other = http.createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+			req.on('end', () => {
+				seen.push(body);
+				res.end('{}');
+			});
+		});
+		await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+		try {
+			const user = service.newUser(emulator);
+			const stored = new StoredCredential(service.credential(), service.data(emulator, user));
+			expect(codeOf(await new Execution(stored).request(jsonRpcRequest(emulator.urls.fmg)))).toBe(0);
+			const { port } = other.address() as { port: number };
+			// Both n8n's request and its resend (after any failure) are redirected.
+			emulator.control.injectFault({ service: 'fmg', endpoint: 'resource', count: 2, fault: { type: 'redirect', status: 307, location: `http://127.0.0.1:${port}/jsonrpc` } });
+			// As the HTTP Request node sends it with "Follow Redirects" on for every method. (The n8n-core
+			// in this repository does not follow it either; the options asserted above are our own guard.)
+			const following = { ...jsonRpcRequest(emulator.urls.fmg), followRedirect: true, followAllRedirects: true, maxRedirects: 5 };
+			const error = await errorOf(new Execution(stored).request(following));
+			expect(shown(error)).toMatch(/307/);
+			expect(seen).toEqual([]);
+		} finally {
+			await new Promise<void>((resolve) => other.close(() => resolve()));
+		}
 	});
 
 	test('a Check Session After that is not a number of seconds is named in the error', async () => {
