@@ -162,3 +162,9 @@ export async function settle<T>(work: () => Promise<T>): Promise<Settled<T>> {
 		return { ok: false, error };
 	}
 }
+
+/** The value of a settled outcome, or its error thrown again. */
+export function unwrap<T>(settled: Settled<T>): T {
+	if (!settled.ok) throw settled.error;
+	return settled.value;
+}

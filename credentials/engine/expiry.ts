@@ -1,3 +1,6 @@
+import { settings } from './settings';
+import type { TokenSet } from './types';
+
 /**
  * Turns the services' expiry formats into epoch milliseconds, or null for "never / unknown".
  * Absurd values (negative, non-numeric, far future, already past) never produce an expiry in the
@@ -57,4 +60,20 @@ export function fromEpochMillis(value: unknown, token: string, now: number): num
 /** How long before expiry a token is renewed: the smaller of 5 minutes and 10 % of its lifetime. */
 export function renewalWindow(issuedAt: number, expiresAt: number, maxSkewMs: number, share = 0.1): number {
 	return Math.min(maxSkewMs, Math.floor((expiresAt - issuedAt) * share));
+}
+
+/**
+ * Whether a token is due for renewal: inside the window before its expiry. The window is a share
+ * of the lifetime as last measured: from the issue, or from the check that reported it (a
+ * session's idle lifetime restarts with every call, so counting from the login would widen the
+ * window until it swallowed the whole lifetime).
+ */
+export function needsRenewal(token: TokenSet, now = Date.now()): boolean {
+	if (token.expiresAt === null) return false;
+	const from = token.lifetimeFrom ?? token.issuedAt;
+	return now >= token.expiresAt - renewalWindow(from, token.expiresAt, settings.maxSkewMs, settings.renewalShare);
+}
+
+export function isExpired(token: TokenSet, now = Date.now()): boolean {
+	return token.expiresAt !== null && now >= token.expiresAt;
 }

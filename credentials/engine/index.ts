@@ -1,10 +1,10 @@
-export { authenticate, preAuthenticate } from './tokens';
+export { authenticate, preAuthenticate } from './hooks';
 export { getToken, renewToken, revokeToken, testCredential } from './operations';
-export type { CredentialTestResult, ObtainedToken, RevokeResult } from './operations';
+export type { CredentialTestResult } from './operations';
 export { configureEngine, settings } from './settings';
 export { TOKEN_FIELDS } from './tokenFields';
 export { isTokenError, tokenError } from './errors';
 export type { FortinetTokenError } from './errors';
 export * from './services';
 export { IAM_CLIENT_IDS } from './services/fortiCloudIam';
-export type { PersistedToken, RequestHelpers, ServiceDescription, TokenSet } from './types';
+export type { ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from './types';

@@ -3,8 +3,8 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { optionalText } from './fields';
 import type { PersistedToken, TokenSet } from './types';
 
-/** Stored in `sessionToken` for a pasted FortiSASE token, which is sent from its own field. */
-export const STATIC_TOKEN_MARKER = 'pasted-access-token';
+/** Stored in `sessionToken` for a fixed token (pasted token, API key), which is sent from its own field. */
+export const FIXED_TOKEN_MARKER = 'pasted-access-token';
 
 function time(credentials: ICredentialDataDecryptedObject, field: string): number | null {
 	const parsed = Date.parse(optionalText(credentials, field));
@@ -17,7 +17,7 @@ function time(credentials: ICredentialDataDecryptedObject, field: string): numbe
  */
 export function storedToken(credentials: ICredentialDataDecryptedObject, key: string): TokenSet | undefined {
 	const accessToken = optionalText(credentials, 'sessionToken');
-	if (!accessToken || accessToken === STATIC_TOKEN_MARKER) return undefined;
+	if (!accessToken || accessToken === FIXED_TOKEN_MARKER) return undefined;
 	const owner = optionalText(credentials, 'tokenOwner');
 	if (owner && owner !== key) return undefined;
 	// No owner recorded (a token imported by hand): usable, but its refresh token is not trusted.
@@ -44,8 +44,8 @@ export function persisted(token: TokenSet, key: string): PersistedToken {
 	};
 }
 
-export const STATIC_TOKEN_PERSISTED: PersistedToken = {
-	sessionToken: STATIC_TOKEN_MARKER,
+export const FIXED_TOKEN_PERSISTED: PersistedToken = {
+	sessionToken: FIXED_TOKEN_MARKER,
 	refreshToken: '',
 	expiresAt: '',
 	issuedAt: '',

@@ -48,7 +48,8 @@ export interface EngineSettings {
 	peerEpisodeMs: number;
 }
 
-export const settings: EngineSettings = {
+/** The production values. */
+export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
 	maxSkewMs: 5 * 60 * 1000,
 	renewalShare: 0.1,
 	timeoutMs: 20_000,
@@ -63,7 +64,9 @@ export const settings: EngineSettings = {
 	peerWaitMs: 3_000,
 	peerPollMs: 50,
 	peerEpisodeMs: 60_000,
-};
+});
+
+export const settings: EngineSettings = { ...DEFAULT_SETTINGS };
 
 export function configureEngine(changes: Partial<EngineSettings>): EngineSettings {
 	Object.assign(settings, changes);

@@ -2,19 +2,27 @@
  * Hooks for tests and benchmarks only: not exported from the engine's entry point, so nothing in
  * the package can reach them at run time.
  */
-import type { CacheEntry } from './cache';
-import { cache } from './state';
+import { identities } from './cache';
+import type { IdentitySnapshot } from './identity';
+import { configureEngine, DEFAULT_SETTINGS } from './settings';
+import type { EngineSettings } from './settings';
 
 /** Forgets every cached token (an n8n restart, as far as this process is concerned). */
 export function clearTokenCache(): void {
-	cache.clear();
+	identities.clear();
 }
 
 export function tokenCacheSize(): number {
-	return cache.size;
+	return identities.size;
 }
 
-/** The cache's keys and entries, as they are held in memory. */
-export function tokenCacheSnapshot(): Array<[string, Readonly<CacheEntry>]> {
-	return cache.snapshot();
+/** The cache's keys and a copy of each identity's state. */
+export function tokenCacheSnapshot(): Array<[string, IdentitySnapshot]> {
+	return identities.snapshot();
+}
+
+/** The engine as a new n8n process starts it: default settings (with `changes`), an empty cache. */
+export function resetEngine(changes: Partial<EngineSettings> = {}): void {
+	identities.clear();
+	configureEngine({ ...DEFAULT_SETTINGS, ...changes });
 }

@@ -10,7 +10,9 @@ export interface TokenSet {
 	expiresAt: number | null;
 	issuedAt: number;
 	/** When the service last confirmed the token alive (sessions are confirmed before use; epoch ms). */
-	checkedAt?: number;
+	confirmedAt?: number;
+	/** When `expiresAt` was last measured, if not at the issue (a session's check reports its idle time left). */
+	lifetimeFrom?: number;
 }
 
 /**
@@ -102,18 +104,19 @@ export interface Protocol {
 	check?(call: AuthCall, connection: Connection, token: string): Promise<Liveness | Alive>;
 }
 
-/** A ready-made token the user pasted in (FortiSASE "Access Token"): used as is, never renewed. */
-export interface StaticToken {
-	staticToken: string;
-	/** Where the pasted token can be checked (its token service), so a failed call is judged right. */
-	checkedAt?: Connection;
-	protocol?: Protocol;
-	/** Where the token is sent when that is not `checkedAt` (FortiManager API key: the appliance). */
-	apiUrl?: string;
-	/** TLS choice for `apiUrl`'s origin. */
-	tls?: TlsSettings;
-	/** An API key the administrator generated (FortiManager), not a token that expires. */
-	apiKey?: boolean;
+/**
+ * A token the user supplies, used as is and never renewed: a pasted access token (FortiSASE, one
+ * hour) or an API key an administrator generated (FortiManager).
+ */
+export interface FixedToken {
+	kind: 'pastedToken' | 'apiKey';
+	token: string;
+	/** The credential's own URL: where the token is sent (besides the service's API domains). */
+	url: string;
+	/** TLS choice for `url`'s origin. */
+	tls: TlsSettings;
+	/** The token service that issued a pasted token, where a failed call's token can be checked. */
+	issuer?: { protocol: Protocol; connection: Connection };
 }
 
 /** One Fortinet service: data, plus the mapping from its credential fields. */
@@ -128,7 +131,7 @@ export interface ServiceDescription {
 	/** Why a revoke is impossible, for services without a revoke call. */
 	noRevokeReason?: string;
 	/** Message when a pasted access token is rejected (services that accept one). */
-	expiredStaticTokenHint?: string;
+	expiredPastedTokenHint?: string;
 	/**
 	 * Domains the service's APIs live under (with their sub-domains). The token is sent there and to
 	 * the credential's own URL, nowhere else: a URL built from item data cannot carry it away.
@@ -139,7 +142,7 @@ export interface ServiceDescription {
 	 * bodies (FortiManager / FortiAnalyzer), where an invalid session answers HTTP 200.
 	 */
 	sendsTokenAs?: 'bearer' | 'jsonRpcSession';
-	connect(credentials: ICredentialDataDecryptedObject): Connection | StaticToken;
+	connect(credentials: ICredentialDataDecryptedObject): Connection | FixedToken;
 }
 
 /** What the credential hands back to n8n to persist (all declared hidden fields). */
@@ -151,4 +154,19 @@ export interface PersistedToken {
 	/** When the token was issued (ISO): which of two stored tokens is newer, also for tokens without expiry. */
 	issuedAt: string;
 	tokenOwner: string;
+}
+
+/** A token as the node's Get hands it out. */
+export interface ObtainedToken {
+	token: TokenSet;
+	/** True when no call to the service was needed. */
+	fromCache: boolean;
+}
+
+export interface RevokeResult {
+	/** The service confirmed the revocation (FortiCloud IAM); false where there is no revoke call. */
+	revokedAtService: boolean;
+	/** A token was known (cached or stored) for this identity. */
+	hadToken: boolean;
+	message: string;
 }

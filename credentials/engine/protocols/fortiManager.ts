@@ -95,7 +95,7 @@ async function sessionToken(call: AuthCall, connection: Connection, session: str
 		// Unknown lifetime: the engine's checks before use find out when it ends.
 		expiresAt: typeof described === 'object' ? described.expiresAt : null,
 		issuedAt: now,
-		checkedAt: now,
+		confirmedAt: now,
 	};
 }
 

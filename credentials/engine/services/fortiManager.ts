@@ -21,7 +21,7 @@ export const fortiManager: ServiceDescription = {
 		const tls = tlsFrom(credentials);
 		if (optionalText(credentials, 'authMethod') === 'apiKey') {
 			// Sent as a Bearer header to the appliance; sessions are not used.
-			return { staticToken: requiredText(credentials, 'apiKey', 'API Key', LABEL), apiKey: true, apiUrl: url, tls };
+			return { kind: 'apiKey', token: requiredText(credentials, 'apiKey', 'API Key', LABEL), url, tls };
 		}
 		return {
 			baseUrl: url,

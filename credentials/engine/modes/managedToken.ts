@@ -1,0 +1,216 @@
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { identities, identityKey } from '../cache';
+import { isTokenError, settle, unwrap } from '../errors';
+import { isExpired, needsRenewal } from '../expiry';
+import { assertTokenHostAllowed, optionalText } from '../fields';
+import type { Caller, Identity } from '../identity';
+import { persisted, storedToken } from '../persistence';
+import { withBearer, withoutToken, withTls } from '../requestOptions';
+import type { Connection, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
+import type { CredentialMode } from './mode';
+
+/** A failure that says the service cannot be reached or answer now, not that the secret is wrong. */
+function isOutage(error: unknown): boolean {
+	return isTokenError(error) && ['serviceError', 'badResponse', 'network', 'rateLimited'].includes(error.kind);
+}
+
+/**
+ * A token the engine obtains with the user's secret and renews (FortiCloud IAM services, FortiCASB,
+ * FortiCWP, FortiAuthenticator), sent as a Bearer header. The identity's state is all in its
+ * `Identity`; this class decides when to use, judge, renew or revoke it.
+ */
+export class ManagedTokenMode implements CredentialMode {
+	carried?: string;
+
+	readonly ownUrl: string;
+
+	protected readonly key: string;
+
+	constructor(
+		readonly service: ServiceDescription,
+		protected readonly credentials: ICredentialDataDecryptedObject,
+		protected readonly connection: Connection,
+	) {
+		assertTokenHostAllowed(credentials, connection.baseUrl, service.label);
+		// FortiManager Cloud: the FortiCloud token goes to the instance, to be exchanged for a session.
+		if (connection.apiUrl) assertTokenHostAllowed(credentials, connection.apiUrl, service.label);
+		this.key = identityKey(service.protocol, connection);
+		this.ownUrl = connection.apiUrl ?? connection.baseUrl;
+	}
+
+	/** Whether the token can be sent as it is: not about to expire. */
+	protected usable(token: TokenSet): boolean {
+		return !needsRenewal(token);
+	}
+
+	async preAuthenticate(helpers: RequestHelpers): Promise<PersistedToken> {
+		const identity = this.identity(helpers);
+		return await identity.use(async () => {
+			const stored = this.stored();
+			const joined = await identity.open(stored);
+			const token = joined ? unwrap(joined) : await this.afterFailure(identity, this.caller(helpers), stored);
+			return persisted(token, this.key);
+		});
+	}
+
+	/**
+	 * What preAuthentication returns when no renewal was under way. Only when the token the failed
+	 * request carried is the current one, and the service does not vouch for it, does one renewal
+	 * run. When it ran only because the check failed this time and it fails too, the service is
+	 * out: the token is kept, and the resend shows the API's own answer.
+	 */
+	protected async afterFailure(identity: Identity, caller: Caller, stored: TokenSet | undefined): Promise<TokenSet> {
+		const current = identity.token;
+		const options = { mode: 'refreshOrLogin' as const, storedRefreshToken: stored?.refreshToken };
+		if (!current || needsRenewal(current)) return await identity.renew(caller, options);
+		if (current.accessToken !== this.carriedToken()) return current;
+		const judged = await identity.judge(caller, current);
+		// Another caller may have renewed (joined below) or revoked while the service was asked.
+		const now = identity.token;
+		if (!identity.renewing && now && (now.accessToken !== current.accessToken || judged === 'alive' || judged === 'quiet')) return now;
+		const renewal = identity.renew(caller, { ...options, afterUnexplainedFailure: judged === 'unexplained', replacing: current });
+		if (judged !== 'unknown') return await renewal;
+		const renewed = await settle(async () => await renewal);
+		const kept = identity.token;
+		if (!renewed.ok && isOutage(renewed.error) && kept && !isExpired(kept)) return kept;
+		return unwrap(renewed);
+	}
+
+	async authenticate(request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const stored = this.stored();
+		const identity = stored ? identities.obtain(this.key) : identities.get(this.key);
+		let token = identity?.ready(stored, (candidate) => this.usable(candidate));
+		if (identity && !token) token = await identity.use(async () => await this.prepared(identity, stored));
+		this.carried = token?.accessToken ?? '';
+		return this.send(request, token);
+	}
+
+	/** The token `authenticate` sends when it was not ready at once. */
+	protected async prepared(identity: Identity, stored: TokenSet | undefined): Promise<TokenSet | undefined> {
+		const joined = await identity.open(stored);
+		const current = identity.token;
+		if (joined && !joined.ok && (!current || isExpired(current))) throw joined.error;
+		if (current && this.usable(current)) return current;
+		return await this.ahead(identity, current);
+	}
+
+	/**
+	 * A token about to expire is renewed before it is sent, with the request functions of an
+	 * earlier caller when n8n still holds them. A renewal that failed while the token is still
+	 * valid is not retried by every request: the token is sent and the service has the last word.
+	 */
+	protected async ahead(identity: Identity, token: TokenSet | undefined): Promise<TokenSet | undefined> {
+		const helpers = identity.keptHelpers();
+		if (!helpers) return token;
+		const valid = token !== undefined && !isExpired(token);
+		if (valid && identity.earlyRenewalPaused) return token;
+		const renewed = await settle(async () => await identity.renew(this.caller(helpers), { mode: 'refreshOrLogin' }));
+		if (renewed.ok) return renewed.value;
+		if (token && !isExpired(token)) return token;
+		throw renewed.error;
+	}
+
+	/**
+	 * The Bearer, or (no token in this process, and no way to log in from here) no credentials at
+	 * all: the service's 401 makes n8n run preAuthentication, which logs in, and resend.
+	 */
+	protected send(request: IHttpRequestOptions, token: TokenSet | undefined): IHttpRequestOptions {
+		if (!token) return withoutToken(request);
+		return withTls(withBearer(request, token.accessToken), this.ownUrl, this.connection.tls);
+	}
+
+	async get(helpers: RequestHelpers, options: { forceNewLogin?: boolean }): Promise<ObtainedToken> {
+		const identity = this.identity(helpers);
+		return await identity.use(async () => {
+			const stored = this.stored();
+			const joined = await identity.open(stored);
+			const caller = this.caller(helpers);
+			// The user asked for a login: a remembered refusal or 429 does not stand in the way.
+			if (options.forceNewLogin) return { token: await identity.renew(caller, { mode: 'login', ignoreRefused: true }), fromCache: false };
+			if (joined) return { token: unwrap(joined), fromCache: true };
+			const current = identity.token;
+			if (current && this.usable(current)) return { token: current, fromCache: true };
+			return await this.obtained(identity, caller, stored);
+		});
+	}
+
+	/** The node's Get when the current token cannot be handed out as it is. */
+	protected async obtained(identity: Identity, caller: Caller, stored: TokenSet | undefined): Promise<ObtainedToken> {
+		return { token: await identity.renew(caller, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken }), fromCache: false };
+	}
+
+	async refresh(helpers: RequestHelpers): Promise<TokenSet> {
+		const identity = this.identity(helpers);
+		return await identity.use(async () => {
+			const stored = this.stored();
+			const joined = await identity.open(stored);
+			if (joined) return unwrap(joined);
+			const replaced = identity.token;
+			const caller = this.caller(helpers);
+			const token = await identity.renew(caller, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken });
+			if (replaced && replaced.accessToken !== token.accessToken) await this.retire(identity, caller, replaced);
+			return token;
+		});
+	}
+
+	/** A token the node's Refresh replaced: it dies with its successor, so nothing is sent. */
+	protected async retire(identity: Identity, caller: Caller, replaced: TokenSet): Promise<void> {
+		void [identity, caller, replaced];
+	}
+
+	async revoke(helpers: RequestHelpers): Promise<RevokeResult> {
+		const identity = this.identity(helpers);
+		const { label, noRevokeReason, protocol } = this.service;
+		const token = await identity.use(async () => await identity.revoke(this.caller(helpers), this.stored()));
+		const revokedAtService = token !== undefined && protocol.revoke !== undefined;
+		const message = !token
+			? `No ${label} token was held for this credential; nothing to revoke.`
+			: revokedAtService
+				? `The ${label} token was revoked and dropped from n8n's cache; the next request logs in again.`
+				: `${noRevokeReason ?? `${label} has no revoke call`}. The token was dropped from n8n's cache; the next request logs in again.`;
+		return { revokedAtService, hadToken: token !== undefined, message };
+	}
+
+	/**
+	 * A live token of the same identity — same user and same secret — proves the secret without a
+	 * login; otherwise one renewal runs, and its token becomes the current one, so running
+	 * workflows are never knocked out by a Test's own login.
+	 */
+	async test(helpers: RequestHelpers): Promise<string> {
+		const identity = this.identity(helpers);
+		const { label } = this.service;
+		return await identity.use(async () => {
+			const joined = await identity.open(this.stored());
+			if (joined) unwrap(joined);
+			const caller = this.caller(helpers);
+			const current = identity.token;
+			if (current && !needsRenewal(current)) {
+				const judged = await identity.judge(caller, current);
+				if (judged !== 'dead' && judged !== 'unknown') return `Connection successful: the current ${label} token is valid.`;
+			}
+			await identity.renew(caller, { mode: 'refreshOrLogin' });
+			return `Connection successful: ${label} issued a token.`;
+		});
+	}
+
+	/** This identity's state, remembering the caller's request functions (weakly). */
+	protected identity(helpers: RequestHelpers): Identity {
+		const identity = identities.obtain(this.key);
+		identity.keep(helpers);
+		return identity;
+	}
+
+	protected caller(helpers: RequestHelpers): Caller {
+		return { service: this.service, connection: this.connection, helpers };
+	}
+
+	protected stored(): TokenSet | undefined {
+		return storedToken(this.credentials, this.key);
+	}
+
+	/** The token the failed request carried: recorded by `authenticate`, else the stored one. */
+	protected carriedToken(): string {
+		return this.carried ?? optionalText(this.credentials, 'sessionToken');
+	}
+}
