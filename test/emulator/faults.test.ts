@@ -94,6 +94,36 @@ test('malformedJson: 200 application/json that does not parse', async () => {
 	expect(emu.control.stats().iam.logins).toBe(0);
 });
 
+test('trailer: the normal answer with text appended (a proxy footer); the call counts, its session or token is live', async () => {
+	const footer = '\n<!-- proxy: cache MISS -->';
+	emu.control.injectFault({ service: 'fmg', endpoint: 'token', count: 1, fault: { type: 'trailer', text: footer } });
+	emu.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'trailer', text: footer } });
+	const login = await http.post(
+		`${emu.urls.fmg}/jsonrpc`,
+		{ id: 1, method: 'exec', params: [{ url: '/sys/login/user', data: { user: DEMO_ACCOUNTS.fmg.username, passwd: DEMO_ACCOUNTS.fmg.password } }] },
+		{ transformResponse: (x: string) => x },
+	);
+	expect(login.status).toBe(200);
+	expect(login.headers['content-type']).toContain('application/json');
+	const text = login.data as string;
+	expect(text.endsWith(footer)).toBe(true);
+	expect(() => JSON.parse(text)).toThrow();
+	const session = (JSON.parse(text.slice(0, -footer.length)) as { session: string }).session;
+	expect(session).toBe(emu.control.activeToken('fmg', DEMO_ACCOUNTS.fmg.username));
+	expect(emu.control.stats().fmg.logins).toBe(1);
+	expect(emu.control.openSessions('fmg', DEMO_ACCOUNTS.fmg.username)).toBe(1);
+	const iam = await http.post(
+		`${emu.urls.iam}/api/v1/oauth/token/`,
+		{ ...DEMO_ACCOUNTS.iam, client_id: 'FortiSASE', client_secret: '', grant_type: 'password' },
+		{ transformResponse: (x: string) => x },
+	);
+	expect(String(iam.data).endsWith(footer)).toBe(true);
+	expect(emu.control.stats().iam.logins).toBe(1);
+	// Only the one answer: the next is plain JSON again.
+	expect((await iamLogin(http, emu, 'FortiSASE')).data.access_token).toEqual(expect.any(String));
+	expect(() => emu.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'trailer', text: '' } })).toThrow();
+});
+
 test('noToken: 200 success-looking body without access_token', async () => {
 	emu.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'noToken' } });
 	emu.control.injectFault({ service: 'casb', endpoint: 'refresh', count: 1, fault: { type: 'noToken' } });

@@ -89,14 +89,18 @@ export function str(body: Record<string, unknown>, key: string): string | undefi
 	return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
+/** Text a `trailer` fault appends to the one answer it was taken for. */
+const trailers = new WeakMap<ServerResponse, string>();
+
 export function sendRaw(
 	res: ServerResponse,
 	status: number,
-	text: string,
+	body: string,
 	contentType: string,
 	headers: Record<string, string> = {},
 ): void {
 	if (res.headersSent || res.destroyed) return;
+	const text = body + (trailers.get(res) ?? '');
 	res.writeHead(status, {
 		'Content-Type': contentType,
 		'Content-Length': String(Buffer.byteLength(text)),
@@ -322,8 +326,12 @@ export function validateFaultSpec(input: unknown): FaultSpec {
 		case 'hugeBody':
 			fault = { type: 'hugeBody', bytes: Math.min(num(f.bytes, 'bytes', 1), 200_000_000) };
 			break;
+		case 'trailer':
+			if (typeof f.text !== 'string' || !f.text || f.text.length > 10_000) return bad('text must be a string of 1 to 10000 characters');
+			fault = { type: 'trailer', text: f.text };
+			break;
 		default:
-			return bad('fault.type must be status|rateLimit|delay|html|malformedJson|noToken|reset|expires|redirect|trickle|hugeToken|hugeBody');
+			return bad('fault.type must be status|rateLimit|delay|html|malformedJson|noToken|reset|expires|redirect|trickle|hugeToken|hugeBody|trailer');
 	}
 	return { service: s.service as EmulatedService, endpoint: s.endpoint as FaultEndpoint, count, fault };
 }
@@ -356,7 +364,7 @@ const HTML_PAGE = (status: number): string =>
 
 /**
  * Answers a faulted call. Returns true when the fault answered (or killed) the call,
- * false when the call must go on normally ('delay' after waiting, 'expires').
+ * false when the call must go on normally ('delay' after waiting, 'expires', 'trailer').
  */
 export async function applyFault(
 	fault: Fault,
@@ -369,6 +377,9 @@ export async function applyFault(
 			await sleep(fault.ms);
 			return false;
 		case 'expires':
+			return false;
+		case 'trailer':
+			trailers.set(res, fault.text);
 			return false;
 		case 'status':
 			sendRaw(

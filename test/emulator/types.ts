@@ -42,7 +42,12 @@ export type Fault =
 	/** a success whose access token is `length` characters long */
 	| { type: 'hugeToken'; length: number }
 	/** a 200 body of `bytes` bytes, sent as fast as the socket takes it */
-	| { type: 'hugeBody'; bytes: number };
+	| { type: 'hugeBody'; bytes: number }
+	/**
+	 * the normal answer (the call goes on and counts: a login opens its session), with `text`
+	 * appended to the body, as a proxy or a debug footer does: the body no longer parses as JSON
+	 */
+	| { type: 'trailer'; text: string };
 
 export interface FaultSpec {
 	service: EmulatedService;

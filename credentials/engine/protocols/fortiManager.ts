@@ -1,4 +1,4 @@
-import { describeErrorBody, redact, tokenError } from '../errors';
+import { describeErrorBody, redact, settle, tokenError } from '../errors';
 import type { FortinetTokenError } from '../errors';
 import { fromExpiresIn } from '../expiry';
 import { failure, HEADER_SAFE, isRecord, isSuccess, livenessOf } from '../responses';
@@ -57,7 +57,15 @@ function rpcFailure(response: AuthResponse, service: ServiceDescription, what: s
 
 /** The `session` of a login or exchange answer; anything short of a usable one is an error. */
 function readSession(response: AuthResponse, service: ServiceDescription, what: string): string {
-	const session = isRecord(response.body) ? response.body.session : undefined;
+	if (!isRecord(response.body)) {
+		// Never quoted: a 2xx text may hold a live session (a proxy appended to the JSON).
+		throw tokenError(
+			'badResponse',
+			`${service.label} answered the ${what} with a body that is not JSON (HTTP ${response.statusCode}). Check the URL points at the ${service.label} API and that no proxy changes its answers.`,
+			response.statusCode,
+		);
+	}
+	const session = response.body.session;
 	if (typeof session !== 'string' || session.trim() === '') {
 		const said = describeErrorBody(response.body, response.secrets);
 		throw tokenError('badResponse', `${service.label} answered the ${what} without a session${said ? ` (${said})` : ''}. Check the URL points at the ${service.label} API.`, response.statusCode);
@@ -67,6 +75,18 @@ function readSession(response: AuthResponse, service: ServiceDescription, what: 
 		throw tokenError('badResponse', `${service.label} answered the ${what} with a session n8n cannot use (too long, or with spaces or control characters).`, response.statusCode);
 	}
 	return session;
+}
+
+/**
+ * The answer's session, or (an answer n8n cannot use) an error, after logging out a session the
+ * unusable answer still opened: otherwise every later try would leave one more open.
+ */
+async function sessionOf(call: AuthCall, connection: Connection, response: AuthResponse, service: ServiceDescription, what: string): Promise<string> {
+	const read = await settle(async () => readSession(response, service, what));
+	if (read.ok) return read.value;
+	const opened = typeof response.body === 'string' ? /"session"\s*:\s*"([\x21\x23-\x5B\x5D-\x7E]+)"/.exec(response.body)?.[1] : undefined;
+	if (opened) await settle(async () => await logout(call, connection, opened, service));
+	throw read.error;
 }
 
 /** `get /sys/session`: alive with its remaining lifetime, dead (-11), or cannot tell. */
@@ -123,7 +143,7 @@ export const fortiManagerSession: Protocol = {
 		if (status && status.code !== 0) {
 			throw rpcFailure(response, service, 'login', `Check ${service.secretHint}.`);
 		}
-		return await sessionToken(call, connection, readSession(response, service, 'login'));
+		return await sessionToken(call, connection, await sessionOf(call, connection, response, service, 'login'));
 	},
 
 	check: checkSession,
@@ -153,7 +173,7 @@ async function exchange(call: AuthCall, connection: Connection, iam: TokenSet, s
 	}
 	const status = rpcStatus(response.body);
 	if (status && status.code !== 0) throw rpcFailure(response, service, 'FortiCloud token at the instance', hint);
-	return await sessionToken(call, connection, readSession(response, service, 'session exchange'), iam.refreshToken);
+	return await sessionToken(call, connection, await sessionOf(call, connection, response, service, 'session exchange'), iam.refreshToken);
 }
 
 /**
