@@ -17,7 +17,6 @@ import type { FortinetTokenError, Settled } from './errors';
 import { isExpired } from './expiry';
 import { settings } from './settings';
 import { SingleFlight } from './singleFlight';
-import { createAuthCall } from './transport';
 import type { AuthCall, Connection, Liveness, RequestHelpers, ServiceDescription, TokenSet } from './types';
 
 /** Fingerprints of replaced or revoked tokens kept per identity. */
@@ -27,11 +26,11 @@ const UNSUPPORTED_AFTER = 3;
 /** How long checks stay off after that before the service is asked again. */
 const CHECKS_OFF_MS = 10 * 60 * 1000;
 
-/** Who asks: the service and account the call is for, and n8n's request functions to make it with. */
+/** Who asks: the service and account the call is for, and the call to its token endpoints (n8n's helpers, bounded). */
 export interface Caller {
 	service: ServiceDescription;
 	connection: Connection;
-	helpers: RequestHelpers;
+	call: AuthCall;
 }
 
 export interface RenewalOptions {
@@ -223,10 +222,9 @@ export class Identity {
 		const { protocol } = caller.service;
 		const stored = options.storedRefreshToken && !this.isDead(options.storedRefreshToken) ? options.storedRefreshToken : undefined;
 		const refreshToken = this.#token?.refreshToken ?? stored;
-		const call = this.#call(caller);
-		if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
+				if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
 			const refresh = protocol.refresh;
-			const refreshed = await settle(async () => await refresh(call, caller.connection, refreshToken, caller.service));
+			const refreshed = await settle(async () => await refresh(caller.call, caller.connection, refreshToken, caller.service));
 			if (refreshed.ok) return { token: refreshed.value, here: true };
 			// A rate limit or an unreachable service would refuse the login just the same.
 			const { error } = refreshed;
@@ -240,7 +238,7 @@ export class Identity {
 			}
 			// Otherwise (an error page, a 5xx) the refresh token is kept: the service, not the token, failed.
 		}
-		return { token: await protocol.login(call, caller.connection, caller.service), here: true };
+		return { token: await protocol.login(caller.call, caller.connection, caller.service), here: true };
 	}
 
 	/** A failed renewal: scrubbed of every secret, a refusal or 429 remembered, early renewal paused. */
@@ -320,7 +318,7 @@ export class Identity {
 
 	async #ask(caller: Caller, token: string): Promise<Liveness> {
 		const check = caller.service.protocol.check!;
-		const result = await settle(async () => await check(this.#call(caller), caller.connection, token));
+		const result = await settle(async () => await check(caller.call, caller.connection, token));
 		if (!result.ok) return 'unknown';
 		const verdict = result.value;
 		if (verdict === 'unsupported') return this.#unsupported();
@@ -384,7 +382,7 @@ export class Identity {
 			const token = this.#token;
 			const revoke = caller.service.protocol.revoke;
 			if (token && revoke) {
-				const revoked = await settle(async () => await revoke(this.#call(caller), caller.connection, token, caller.service));
+				const revoked = await settle(async () => await revoke(caller.call, caller.connection, token, caller.service));
 				if (!revoked.ok) {
 					// Perhaps ended in part (a session logged out, its refresh token not revoked): never
 					// sent again unconfirmed, and kept so that a second Revoke can finish the job.
@@ -402,7 +400,7 @@ export class Identity {
 	/** Logs out a session that was replaced (best effort): it would stay open until it times out. */
 	async logOut(caller: Caller, replaced: TokenSet): Promise<void> {
 		const revoke = caller.service.protocol.revoke;
-		if (revoke) await settle(async () => await revoke(this.#call(caller), caller.connection, { ...replaced, refreshToken: undefined }, caller.service));
+		if (revoke) await settle(async () => await revoke(caller.call, caller.connection, { ...replaced, refreshToken: undefined }, caller.service));
 	}
 
 	/** Strips every secret this identity holds from an error before anyone sees it. */
@@ -423,10 +421,6 @@ export class Identity {
 			earlyRenewalPausedUntil: this.#earlyRenewalPausedUntil,
 			renewedAfterFailureAt: this.#renewedAfterFailureAt,
 		};
-	}
-
-	#call(caller: Caller): AuthCall {
-		return createAuthCall(caller.helpers, caller.connection.tls, caller.service.label);
 	}
 
 	#markDead(token: string): void {

@@ -7,6 +7,7 @@ import { assertTokenHostAllowed, optionalText } from '../fields';
 import type { Caller, Identity } from '../identity';
 import { persisted, storedToken } from '../persistence';
 import { withBearer, withoutToken, withTls } from '../requestOptions';
+import { createAuthCall } from '../transport';
 import type { Connection, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
 import type { CredentialMode } from './mode';
 
@@ -202,7 +203,7 @@ export class ManagedTokenMode implements CredentialMode {
 	}
 
 	protected caller(helpers: RequestHelpers): Caller {
-		return { service: this.service, connection: this.connection, helpers };
+		return { service: this.service, connection: this.connection, call: createAuthCall(helpers, this.connection.tls, this.service.label) };
 	}
 
 	protected stored(): TokenSet | undefined {
