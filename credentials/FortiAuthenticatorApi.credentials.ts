@@ -7,6 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { passwordField, TLS_FIELDS } from './common/descriptions';
 import { authenticate, fortiAuthenticator, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiAuthenticator fabric tokens (never expire); appliances often use self-signed certificates. */
@@ -37,31 +38,8 @@ export class FortiAuthenticatorApi implements ICredentialType {
 			required: true,
 			description: 'Administrator with widget read/write permissions and no MFA. An e-mail style name may need its realm: user@name.com@realm.',
 		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'ignoreSSLIssues',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to connect even if the certificate cannot be verified. Prefer giving the CA certificate below.',
-		},
-		{
-			displayName: 'Trusted CA Certificate',
-			name: 'caCertificate',
-			type: 'string',
-			// Not a secret, but n8n's rules mask certificate fields (as its own credentials do).
-			typeOptions: { password: true },
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
-			description: 'PEM of the CA (or the self-signed certificate) of the appliance, trusted for this credential only',
-		},
+		passwordField(),
+		...TLS_FIELDS,
 		...TOKEN_FIELDS,
 	];
 

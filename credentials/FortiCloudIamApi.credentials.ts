@@ -7,6 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { apiUserFields, authUrlField } from './common/descriptions';
 import { authenticate, fortiCloudIam, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** Any other FortiCloud IAM service: the Service picks the client_id (case differs per service). */
@@ -47,29 +48,8 @@ export class FortiCloudIamApi implements ICredentialType {
 			description: 'The FortiCloud IAM client_id, exactly as the service documents it',
 			displayOptions: { show: { service: ['custom'] } },
 		},
-		{
-			displayName: 'API User ID',
-			name: 'username',
-			type: 'string',
-			default: '',
-			required: true,
-			description: 'The API ID from the API user credentials downloaded in the FortiCloud IAM portal',
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Auth URL',
-			name: 'authUrl',
-			type: 'string',
-			default: 'https://customerapiauth.fortinet.com',
-			description: 'FortiCloud IAM token service',
-		},
+		...apiUserFields('The API ID from the API user credentials downloaded in the FortiCloud IAM portal'),
+		authUrlField(),
 		...TOKEN_FIELDS,
 	];
 

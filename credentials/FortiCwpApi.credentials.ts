@@ -7,6 +7,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { cnpFields } from './common/descriptions';
+import { FORTICWP } from './engine/defaults';
 import { authenticate, fortiCwp, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiCWP (shared FortiCASB/FortiCWP auth service): user and password, or an API credential from the product. */
@@ -20,51 +22,7 @@ export class FortiCwpApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#forticwp-api';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Authentication',
-			name: 'authMethod',
-			type: 'options',
-			options: [
-				{ name: 'API Credential', value: 'apiCredential', description: 'A credential generated in FortiCWP (sent as Basic)' },
-				{ name: 'Username and Password', value: 'password' },
-			],
-			default: 'apiCredential',
-		},
-		{
-			displayName: 'Username',
-			name: 'username',
-			type: 'string',
-			default: '',
-			required: true,
-			displayOptions: { show: { authMethod: ['password'] } },
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			displayOptions: { show: { authMethod: ['password'] } },
-		},
-		// The whole Basic credential: a secret.
-		{
-			displayName: 'API Credential',
-			name: 'apiSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			description: 'The credential generated in FortiCWP, used as is after "Basic "',
-			displayOptions: { show: { authMethod: ['apiCredential'] } },
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://www.forticwp.com',
-			description: 'https://www.forticwp.com, or https://eu.forticwp.com for accounts on the EU site',
-		},
+		...cnpFields(FORTICWP),
 		...TOKEN_FIELDS,
 	];
 

@@ -7,6 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { apiUserFields, authUrlField } from './common/descriptions';
 import { authenticate, fortiLanCloud, preAuthenticate, TOKEN_FIELDS } from './engine';
 
 /** FortiLAN Cloud API users, through FortiCloud IAM (client_id fortilancloud, 4-hour tokens). */
@@ -20,29 +21,8 @@ export class FortiLanCloudApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortilan-cloud-api';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API User ID',
-			name: 'username',
-			type: 'string',
-			default: '',
-			required: true,
-			description: 'The API ID from the API user credentials downloaded in the FortiCloud IAM portal',
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-		},
-		{
-			displayName: 'Auth URL',
-			name: 'authUrl',
-			type: 'string',
-			default: 'https://customerapiauth.fortinet.com',
-			description: 'FortiCloud IAM token service',
-		},
+		...apiUserFields('The API ID from the API user credentials downloaded in the FortiCloud IAM portal'),
+		authUrlField(),
 		{
 			displayName: 'Client ID',
 			name: 'clientId',

@@ -7,7 +7,10 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { passwordField, sessionCheckField, TLS_FIELDS } from './common/descriptions';
 import { authenticate, fortiManager, preAuthenticate, TOKEN_FIELDS } from './engine';
+
+const WITH_PASSWORD = { show: { authMethod: ['password'] } };
 
 /**
  * On-premises FortiManager or FortiAnalyzer: the JSON-RPC session goes into the body of JSON-RPC
@@ -49,17 +52,9 @@ export class FortiManagerApi implements ICredentialType {
 			default: '',
 			required: true,
 			description: 'Administrator with JSON API access (rpc-permit read or read-write)',
-			displayOptions: { show: { authMethod: ['password'] } },
+			displayOptions: WITH_PASSWORD,
 		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			displayOptions: { show: { authMethod: ['password'] } },
-		},
+		passwordField(WITH_PASSWORD),
 		{
 			displayName: 'API Key',
 			name: 'apiKey',
@@ -70,33 +65,8 @@ export class FortiManagerApi implements ICredentialType {
 			description: 'Key generated for a REST API administrator',
 			displayOptions: { show: { authMethod: ['apiKey'] } },
 		},
-		{
-			displayName: 'Check Session After (Seconds)',
-			name: 'sessionCheckSeconds',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 86400 },
-			default: 30,
-			description:
-				'A session the appliance confirmed longer ago than this is checked (get /sys/session) before it is sent, and renewed if it is gone. 0 checks before every request.',
-			displayOptions: { show: { authMethod: ['password'] } },
-		},
-		{
-			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'ignoreSSLIssues',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to connect even if the certificate cannot be verified. Prefer giving the CA certificate below.',
-		},
-		{
-			displayName: 'Trusted CA Certificate',
-			name: 'caCertificate',
-			type: 'string',
-			// Not a secret, but n8n's rules mask certificate fields (as its own credentials do).
-			typeOptions: { password: true },
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----',
-			description: 'PEM of the CA (or the self-signed certificate) of the appliance, trusted for this credential only',
-		},
+		sessionCheckField('appliance', WITH_PASSWORD),
+		...TLS_FIELDS,
 		...TOKEN_FIELDS,
 	];
 

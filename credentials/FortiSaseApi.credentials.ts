@@ -7,7 +7,10 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { apiUserFields, authUrlField } from './common/descriptions';
 import { authenticate, fortiSase, preAuthenticate, TOKEN_FIELDS } from './engine';
+
+const WITH_API_USER = { show: { authMethod: ['apiUser'] } };
 
 /** FortiSASE through FortiCloud IAM (client_id FortiSASE), or a ready-made one-hour access token. */
 export class FortiSaseApi implements ICredentialType {
@@ -30,24 +33,10 @@ export class FortiSaseApi implements ICredentialType {
 			],
 			default: 'apiUser',
 		},
-		{
-			displayName: 'API User ID',
-			name: 'username',
-			type: 'string',
-			default: '',
-			required: true,
-			description: 'The API user ID from the credentials file downloaded in the FortiCloud IAM portal',
-			displayOptions: { show: { authMethod: ['apiUser'] } },
-		},
-		{
-			displayName: 'Password',
-			name: 'password',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			displayOptions: { show: { authMethod: ['apiUser'] } },
-		},
+		...apiUserFields(
+			'The API user ID from the credentials file downloaded in the FortiCloud IAM portal',
+			WITH_API_USER,
+		),
 		{
 			displayName: 'Access Token',
 			name: 'accessToken',
@@ -58,20 +47,14 @@ export class FortiSaseApi implements ICredentialType {
 			description: 'A token from POST /api/v1/oauth/token/ with client_id FortiSASE; valid for one hour',
 			displayOptions: { show: { authMethod: ['accessToken'] } },
 		},
-		{
-			displayName: 'Auth URL',
-			name: 'authUrl',
-			type: 'string',
-			default: 'https://customerapiauth.fortinet.com',
-			description: 'FortiCloud IAM token service (with a pasted token: where n8n checks it after a failed request)',
-		},
+		authUrlField('FortiCloud IAM token service (with a pasted token: where n8n checks it after a failed request)'),
 		{
 			displayName: 'Client ID',
 			name: 'clientId',
 			type: 'string',
 			default: 'FortiSASE',
 			description: 'FortiCloud IAM client_id of FortiSASE (case matters)',
-			displayOptions: { show: { authMethod: ['apiUser'] } },
+			displayOptions: WITH_API_USER,
 		},
 		...TOKEN_FIELDS,
 	];

@@ -1,3 +1,4 @@
+import { FORTICASB } from '../defaults';
 import { fortiCnp } from '../protocols/fortiCnp';
 import type { ServiceDescription } from '../types';
 import { fortiCnpConnection } from './fortiCnpConnection';
@@ -9,5 +10,5 @@ export const fortiCasb: ServiceDescription = {
 	apiDomains: ['forticasb.com'],
 	secretHint: 'the FortiCASB username and password, or the API credential generated in FortiCASB',
 	noRevokeReason: 'FortiCASB has no token revoke call: the token stays valid until it expires',
-	connect: (credentials) => fortiCnpConnection(credentials, 'FortiCASB', 'https://www.forticasb.com', 'password'),
+	connect: (credentials) => fortiCnpConnection(credentials, FORTICASB),
 };

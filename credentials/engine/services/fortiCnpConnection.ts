@@ -1,17 +1,17 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { baseUrl, optionalText, requiredText, VERIFIED_TLS } from '../fields';
+import type { CnpProduct } from '../defaults';
 import type { Connection } from '../types';
 
 /** FortiCASB and FortiCWP accounts: a user/password, or an API credential generated in the product. */
 export function fortiCnpConnection(
 	credentials: ICredentialDataDecryptedObject,
-	label: string,
-	defaultBaseUrl: string,
-	defaultMethod: 'password' | 'apiCredential',
+	product: CnpProduct,
 ): Connection {
-	const url = baseUrl(credentials, 'baseUrl', 'Base URL', label, defaultBaseUrl);
-	if ((optionalText(credentials, 'authMethod') || defaultMethod) === 'apiCredential') {
+	const { label } = product;
+	const url = baseUrl(credentials, 'baseUrl', 'Base URL', label, product.baseUrl);
+	if ((optionalText(credentials, 'authMethod') || product.authMethod) === 'apiCredential') {
 		return {
 			baseUrl: url,
 			grant: 'apiCredential',

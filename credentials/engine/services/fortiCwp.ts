@@ -1,3 +1,4 @@
+import { FORTICWP } from '../defaults';
 import { fortiCnp } from '../protocols/fortiCnp';
 import type { ServiceDescription } from '../types';
 import { fortiCnpConnection } from './fortiCnpConnection';
@@ -9,5 +10,5 @@ export const fortiCwp: ServiceDescription = {
 	apiDomains: ['forticwp.com', 'forticnp.com'],
 	secretHint: 'the API credential generated in FortiCWP (Settings > Credentials), or the FortiCWP username and password',
 	noRevokeReason: 'FortiCWP has no token revoke call: the token stays valid until it expires',
-	connect: (credentials) => fortiCnpConnection(credentials, 'FortiCWP', 'https://www.forticwp.com', 'apiCredential'),
+	connect: (credentials) => fortiCnpConnection(credentials, FORTICWP),
 };

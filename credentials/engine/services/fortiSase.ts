@@ -1,9 +1,10 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { FORTICLOUD_AUTH_URL } from '../defaults';
 import { baseUrl, optionalText, requiredText, VERIFIED_TLS } from '../fields';
 import { fortiCloudIam } from '../protocols/fortiCloudIam';
 import type { FixedToken, ServiceDescription } from '../types';
-import { FORTICLOUD_API_DOMAINS, FORTICLOUD_AUTH_URL, forticloudIamConnection } from './forticloudIamConnection';
+import { FORTICLOUD_API_DOMAINS, forticloudIamConnection } from './forticloudIamConnection';
 
 /** A pasted one-hour token: sent to the FortiSASE API, checked where it was issued after a failed call. */
 function pastedToken(credentials: ICredentialDataDecryptedObject): FixedToken {

@@ -1,9 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { FORTICLOUD_AUTH_URL } from '../defaults';
 import { baseUrl, requiredText, VERIFIED_TLS } from '../fields';
 import type { Connection } from '../types';
-
-export const FORTICLOUD_AUTH_URL = 'https://customerapiauth.fortinet.com';
 
 /** Where the FortiCloud IAM services' APIs live (FortiSASE portal, *.forticloud.com, support.fortinet.com). */
 export const FORTICLOUD_API_DOMAINS = ['fortinet.com', 'forticloud.com', 'fortisase.com'] as const;
