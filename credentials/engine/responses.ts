@@ -74,6 +74,18 @@ export function readToken(response: AuthResponse, service: ServiceDescription, f
 
 export type GrantKind = 'login' | 'refresh' | 'revoke';
 
+function rateLimited(response: AuthResponse, service: ServiceDescription): FortinetTokenError {
+	const wait = retryAfterMs(response.headers['retry-after']);
+	return tokenError(
+		'rateLimited',
+		`${service.label} is rate limiting logins (HTTP 429)${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}. ` +
+			'Too many logins for this API user: let the cached token be reused, or retry later.',
+		429,
+		undefined,
+		wait,
+	);
+}
+
 /** Turns a failed token-endpoint answer into a message naming the service and what to fix. */
 export function failure(
 	response: AuthResponse,
@@ -85,17 +97,8 @@ export function failure(
 	const said = describeErrorBody(response.body, response.secrets);
 	const saidPart = said ? ` (${said})` : '';
 	const body = isRecord(response.body) ? response.body : {};
-	if (status === 429) {
-		const wait = retryAfterMs(response.headers['retry-after']);
-		return tokenError(
-			'rateLimited',
-			`${service.label} is rate limiting logins (HTTP 429)${wait !== undefined ? `; it asks to wait ${Math.ceil(wait / 1000)} s` : ''}. ` +
-				'Too many logins for this API user: let the cached token be reused, or retry later.',
-			429,
-			undefined,
-			wait,
-		);
-	}
+	const what = grant === 'login' ? 'login' : grant;
+	if (status === 429) return rateLimited(response, service);
 	if (clientId !== undefined && status === 401 && body.status === 'failure' && grant !== 'refresh') {
 		return tokenError(
 			'unknownClient',
@@ -104,18 +107,10 @@ export function failure(
 		);
 	}
 	if (status >= 500 || status === 0) {
-		return tokenError(
-			'serviceError',
-			`${service.label} had an internal error during the ${grant === 'login' ? 'login' : grant} (HTTP ${status})${saidPart}. Retry later.`,
-			status,
-		);
+		return tokenError('serviceError', `${service.label} had an internal error during the ${what} (HTTP ${status})${saidPart}. Retry later.`, status);
 	}
 	if (grant === 'refresh') {
-		return tokenError(
-			'badCredentials',
-			`${service.label} refused the refresh token (HTTP ${status})${saidPart}.`,
-			status,
-		);
+		return tokenError('badCredentials', `${service.label} refused the refresh token (HTTP ${status})${saidPart}.`, status);
 	}
 	if (status === 400 || status === 401 || status === 403) {
 		return tokenError(
@@ -124,11 +119,7 @@ export function failure(
 			status,
 		);
 	}
-	return tokenError(
-		'serviceError',
-		`${service.label} answered the ${grant === 'login' ? 'login' : grant} with HTTP ${status}${saidPart}.`,
-		status,
-	);
+	return tokenError('serviceError', `${service.label} answered the ${what} with HTTP ${status}${saidPart}.`, status);
 }
 
 /** A token check's answer: 200 alive, 401 dead, 404/405/501 no such call, anything else unknown. */

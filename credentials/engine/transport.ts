@@ -151,6 +151,119 @@ function arm(deadline: Deadline, ms: number): void {
 	void sleep(ms).then(() => deadline.fire?.());
 }
 
+/** What every call of one AuthCall shares: n8n's helpers, the credential's TLS choice, its label. */
+interface Endpoint {
+	helpers: RequestHelpers;
+	tls: TlsSettings;
+	label: string;
+}
+
+function encoded(request: AuthRequest): { headers: Record<string, string>; body?: string } {
+	const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
+	if (!request.body) return { headers };
+	headers['Content-Type'] = request.form ? 'application/x-www-form-urlencoded' : 'application/json';
+	return { headers, body: request.form ? encodeForm(request.body) : JSON.stringify(request.body) };
+}
+
+/** n8n's legacy `request` helper: no redirect, the whole response, the body as a stream. */
+function legacyOptions(request: AuthRequest, tls: TlsSettings): Record<string, unknown> {
+	return {
+		method: request.method,
+		uri: request.url,
+		...encoded(request),
+		timeout: settings.timeoutMs,
+		...(tls.ca ? { agentOptions: { ca: tls.ca } } : {}),
+		rejectUnauthorized: !tls.skipVerification,
+		resolveWithFullResponse: true,
+		simple: false,
+		json: false,
+		useStream: true,
+		followRedirect: false,
+		followAllRedirects: false,
+		maxRedirects: 0,
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
+}
+
+function httpOptions(request: AuthRequest, tls: TlsSettings, signal: AbortSignal): IHttpRequestOptions {
+	return {
+		method: request.method,
+		url: request.url,
+		...encoded(request),
+		timeout: settings.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		skipSslCertificateValidation: tls.skipVerification,
+		json: false,
+		encoding: 'stream',
+		disableFollowRedirect: true,
+		abortSignal: signal,
+		...(tls.ca ? { agentOptions: { ca: tls.ca } } : {}),
+	};
+}
+
+async function exchange({ helpers, tls, label }: Endpoint, request: AuthRequest, signal: AbortSignal): Promise<FullResponse> {
+	// A trusted CA goes through the legacy helper where n8n gives one (up to 2.40 its httpRequest
+	// takes no CA); 2.41+ gives the login hook only httpRequest, which takes it as agentOptions.
+	const useLegacy = helpers.request !== undefined && (tls.ca !== undefined || !helpers.httpRequest);
+	if (useLegacy && helpers.request) return (await helpers.request(legacyOptions(request, tls))) as FullResponse;
+	if (!helpers.httpRequest) throw tokenError('configuration', `n8n gave the ${label} credential no way to make HTTP requests.`);
+	return (await helpers.httpRequest(httpOptions(request, tls, signal))) as FullResponse;
+}
+
+/** The response and its text, read within the total deadline; past it, an endless body is cut off. */
+async function bounded(endpoint: Endpoint, request: AuthRequest): Promise<{ response: FullResponse; text: string }> {
+	const { label } = endpoint;
+	const cancel = new AbortController();
+	let cutOff: (() => void) | undefined;
+	const expired = new Promise<never>((_, reject) => {
+		cutOff = () => reject(deadlineError(label, request.url));
+	});
+	let body: unknown;
+	const deadline: Deadline = {
+		fire: () => {
+			cancel.abort();
+			if (isStream(body)) body.destroy();
+			cutOff?.();
+		},
+	};
+	arm(deadline, settings.timeoutMs);
+	const work = async (): Promise<{ response: FullResponse; text: string }> => {
+		const response = await exchange(endpoint, request, cancel.signal);
+		body = response.body;
+		if (cancel.signal.aborted && isStream(body)) body.destroy();
+		return { response, text: await readBounded(body, label) };
+	};
+	const sent = await settle(async () => await Promise.race([work(), expired]));
+	deadline.fire = undefined;
+	cutOff = undefined;
+	body = undefined;
+	if (!sent.ok) throw isTokenError(sent.error) ? sent.error : networkError(sent.error, label, request.url);
+	return sent.value;
+}
+
+/** A redirect is refused; an error answer has the request's secrets removed before anything reads it. */
+function checked(label: string, request: AuthRequest, response: FullResponse, text: string): AuthResponse {
+	const statusCode = Number(response.statusCode ?? 0);
+	const headers = response.headers ?? {};
+	if (statusCode >= 300 && statusCode < 400) {
+		throw tokenError(
+			'badResponse',
+			`${label} answered the token request with a redirect (HTTP ${statusCode}${redirectTarget(headers.location, request.url)}). ` +
+				'Token requests never follow redirects, so no secret goes to another address: enter the final URL of the service in the credential.',
+			statusCode,
+		);
+	}
+	const secrets = request.secrets ?? [];
+	const safeText = statusCode >= 200 && statusCode < 300 ? text : redact(text, secrets);
+	return { statusCode, headers, body: parseBody(safeText), secrets };
+}
+
+async function send(endpoint: Endpoint, request: AuthRequest): Promise<AuthResponse> {
+	const { response, text } = await bounded(endpoint, request);
+	return checked(endpoint.label, request, response, text);
+}
+
 /**
  * Builds the one function protocols use to call a token endpoint, on top of n8n's own helpers so
  * that n8n's proxy and TLS settings apply. Every call is bounded: it follows no redirect (a
@@ -159,108 +272,15 @@ function arm(deadline: Deadline, ms: number): void {
  * CA certificate before n8n 2.41, so with a trusted CA the legacy `request` helper is used.
  */
 export function createAuthCall(helpers: RequestHelpers, tls: TlsSettings, label: string): AuthCall {
-	const exchange = async (request: AuthRequest, signal: AbortSignal): Promise<FullResponse> => {
-		const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
-		let body: string | undefined;
-		if (request.body) {
-			headers['Content-Type'] = request.form ? 'application/x-www-form-urlencoded' : 'application/json';
-			body = request.form ? encodeForm(request.body) : JSON.stringify(request.body);
-		}
-		// A trusted CA goes through the legacy helper where n8n gives one (up to 2.40 its httpRequest
-		// takes no CA); 2.41+ gives the login hook only httpRequest, which takes it as agentOptions.
-		const useLegacy = helpers.request !== undefined && (tls.ca !== undefined || !helpers.httpRequest);
-		if (useLegacy && helpers.request) {
-			return (await helpers.request({
-				method: request.method,
-				uri: request.url,
-				headers,
-				body,
-				timeout: settings.timeoutMs,
-				...(tls.ca ? { agentOptions: { ca: tls.ca } } : {}),
-				rejectUnauthorized: !tls.skipVerification,
-				resolveWithFullResponse: true,
-				simple: false,
-				json: false,
-				useStream: true,
-				followRedirect: false,
-				followAllRedirects: false,
-				maxRedirects: 0,
-				sendCredentialsOnCrossOriginRedirect: false,
-			})) as FullResponse;
-		}
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url: request.url,
-			headers,
-			body,
-			timeout: settings.timeoutMs,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			skipSslCertificateValidation: tls.skipVerification,
-			json: false,
-			encoding: 'stream',
-			disableFollowRedirect: true,
-			abortSignal: signal,
-			...(tls.ca ? { agentOptions: { ca: tls.ca } } : {}),
-		};
-		if (!helpers.httpRequest) throw tokenError('configuration', `n8n gave the ${label} credential no way to make HTTP requests.`);
-		return (await helpers.httpRequest(options)) as FullResponse;
-	};
-
-	const send = async (request: AuthRequest): Promise<AuthResponse> => {
-		const cancel = new AbortController();
-		let cutOff: (() => void) | undefined;
-		const expired = new Promise<never>((_, reject) => {
-			cutOff = () => reject(deadlineError(label, request.url));
-		});
-		let body: unknown;
-		const deadline: Deadline = {
-			fire: () => {
-				cancel.abort();
-				// Past the deadline, an endless body is cut off too.
-				if (isStream(body)) body.destroy();
-				cutOff?.();
-			},
-		};
-		arm(deadline, settings.timeoutMs);
-		const work = async (): Promise<{ response: FullResponse; text: string }> => {
-			const response = await exchange(request, cancel.signal);
-			body = response.body;
-			if (cancel.signal.aborted && isStream(body)) body.destroy();
-			return { response, text: await readBounded(body, label) };
-		};
-		const sent = await settle(async () => await Promise.race([work(), expired]));
-		deadline.fire = undefined;
-		cutOff = undefined;
-		body = undefined;
-		if (!sent.ok) {
-			throw isTokenError(sent.error) ? sent.error : networkError(sent.error, label, request.url);
-		}
-		const { response, text } = sent.value;
-		const statusCode = Number(response.statusCode ?? 0);
-		const headers = response.headers ?? {};
-		if (statusCode >= 300 && statusCode < 400) {
-			throw tokenError(
-				'badResponse',
-				`${label} answered the token request with a redirect (HTTP ${statusCode}${redirectTarget(headers.location, request.url)}). ` +
-					'Token requests never follow redirects, so no secret goes to another address: enter the final URL of the service in the credential.',
-				statusCode,
-			);
-		}
-		const secrets = request.secrets ?? [];
-		// Error answers may echo what was sent: secrets go before anything reads or shortens the text.
-		const safeText = statusCode >= 200 && statusCode < 300 ? text : redact(text, secrets);
-		return { statusCode, headers, body: parseBody(safeText), secrets };
-	};
-
+	const endpoint: Endpoint = { helpers, tls, label };
 	// A 429 is waited out once when the service says how long and it is short; never looped.
 	return async (request) => {
-		const first = await send(request);
+		const first = await send(endpoint, request);
 		if (first.statusCode !== 429) return first;
 		const waitMs = retryAfterMs(first.headers['retry-after']);
 		if (waitMs === undefined || waitMs > settings.maxRetryAfterMs) return first;
 		await sleep(waitMs);
-		return await send(request);
+		return await send(endpoint, request);
 	};
 }
 
