@@ -4,8 +4,8 @@
  * Builds this repository, starts the Fortinet emulator in this process and a local n8n (the version
  * pinned by scripts/install-n8n.sh) on 127.0.0.1 with the package installed as a user would
  * install it. The first start creates, in a persistent demo folder (`.demo/`), an owner account,
- * one credential of each of the six types pointed at the emulator and four demo workflows; later
- * starts reinstall the freshly built package and keep everything else, so edits made in the editor
+ * eight credentials (every type but FortiAnalyzer Cloud) pointed at the emulator and four demo
+ * workflows; later starts reinstall the freshly built package and keep everything else, so edits made in the editor
  * (e.g. real Fortinet credentials) survive restarts. Ctrl-C stops n8n and the emulator.
  *
  * Environment:

@@ -125,7 +125,7 @@ export class BaselineFacApi extends BaselineCredential {
 	}
 }
 
-/** The baseline credential type for one of the six services. */
+/** The baseline credential type for one of the six Bearer-token services. */
 export function baselineFor(service: ServiceCase): ICredentialType {
 	if (service.emulated === 'iam') return new BaselineIamApi();
 	if (service.emulated === 'fac') return new BaselineFacApi();

@@ -11,6 +11,7 @@ import type { Counters, Emulator } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
 import type { ServiceCase, TestUser } from '../support/services';
 import { baselineData, baselineFor } from './baseline';
+import { sleep } from '../support/time';
 
 export type Impl = 'ours' | 'baseline';
 
@@ -30,10 +31,6 @@ export interface RunResult {
 	/** preAuthentication calls n8n made. */
 	hookCalls: number;
 	wallMs: number;
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The same account data for both; FortiAuthenticator with "Ignore SSL Issues" on both sides (the baseline cannot take a CA). */

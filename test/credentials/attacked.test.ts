@@ -6,33 +6,19 @@
  */
 import type { IRequestOptions } from 'n8n-workflow';
 
-import { configureEngine, revokeToken, SERVICES, settings, testCredential } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator, userCounters } from '../emulator';
-import type { EmulatedService, Emulator } from '../emulator';
+import { configureEngine, revokeToken, SERVICES, testCredential } from '../../credentials/engine';
+import { userCounters } from '../emulator';
+import type { EmulatedService } from '../emulator';
 import { client, iamLogin, sleep } from '../emulator/helpers';
 import { errorOf, shown } from '../support/errors';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf, issueSaseToken, jsonRpcRequest, secretsOf, SESSION_CASES } from '../support/services';
 import type { SessionCase, TestUser } from '../support/services';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	configureEngine(DEFAULTS);
-	await emulator.close();
-});
-beforeEach(() => {
-	clearTokenCache();
-	// One process: no other process to wait for; the emulator answers at once (and each call's
-	// deadline timer is gone soon after the suite).
-	configureEngine({ ...DEFAULTS, peerWaitMs: 0, timeoutMs: 2000 });
-	emulator.control.clearFaults();
-});
+// One process: no other process to wait for; the emulator answers at once (and each call's
+// deadline timer is gone soon after the suite).
+const emulator = useEmulator({ settings: { peerWaitMs: 0, timeoutMs: 2000 } });
 
 type RpcAnswer = { result: Array<{ status: { code: number } }> };
 const codeOf = (answer: unknown): number => (answer as RpcAnswer).result[0].status.code;

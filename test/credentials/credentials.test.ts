@@ -1,39 +1,28 @@
 /**
- * The six credential types through n8n's real request path (n8n-core's requestWithAuthentication,
+ * The six Bearer-token credential types (SERVICE_CASES; the three session types have
+ * sessions.test.ts) through n8n's real request path (n8n-core's requestWithAuthentication,
  * httpRequest and legacy request) against the emulator over real HTTP(S). Every assertion on
  * behaviour is paired with what the emulator saw: logins, refreshes, rejected calls, headers.
  */
 import {
-	configureEngine,
 	renewToken,
 	SERVICES,
-	settings,
 } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator, userCounters } from '../emulator';
-import type { Emulator } from '../emulator';
+import { userCounters } from '../emulator';
 import { errorOf, shown } from '../support/errors';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { SERVICE_CASES, secretsOf } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
+import { sleep } from '../support/time';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
-
-beforeAll(async () => {
+const emulator = useEmulator({
 	// FortiLAN's 6-logins-a-minute limit has its own test below; here it would only slow things down.
-	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => {
-	clearTokenCache();
+	emulator: { rateLimits: { fortilancloud: null, fortiedgecloud: null } },
 	// One process: no other process to wait for (test/credentials/processes.test.ts covers that wait).
-	configureEngine({ ...DEFAULTS, peerWaitMs: 0 });
+	settings: { peerWaitMs: 0 },
 });
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function statsOf(service: ServiceCase, user: TestUser) {
 	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));

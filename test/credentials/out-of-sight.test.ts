@@ -5,39 +5,27 @@
  */
 import type { ICredentialType } from 'n8n-workflow';
 
-import { configureEngine, getToken, renewToken, revokeToken, SERVICES, settings } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
+import { configureEngine, getToken, renewToken, revokeToken, SERVICES } from '../../credentials/engine';
 import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import { FortinetToken } from '../../nodes/FortinetToken/FortinetToken.node';
-import { startEmulator, userCounters } from '../emulator';
-import type { Emulator } from '../emulator';
+import { userCounters } from '../emulator';
 import { countCalls, restoreTokenCalls, spyOnTokenCalls, tokenCalls } from '../faults/support';
 import { credentialTypeOn, Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf, issueSaseToken, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
+import { messageOf } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
+// FortiLAN Cloud's real limit (6 auth calls a minute) stays on: a storm must show up as a 429.
+const emulator = useEmulator({ settings: { timeoutMs: 1500, maxRetryAfterMs: 0 } });
 
-beforeAll(async () => {
-	// FortiLAN Cloud's real limit (6 auth calls a minute) stays on: a storm must show up as a 429.
-	emulator = await startEmulator();
-	spyOnTokenCalls();
-});
-afterAll(async () => {
-	restoreTokenCalls();
-	configureEngine(DEFAULTS);
-	await emulator.close();
-});
+beforeAll(() => spyOnTokenCalls());
+afterAll(() => restoreTokenCalls());
 beforeEach(() => {
-	clearTokenCache();
-	configureEngine({ ...DEFAULTS, timeoutMs: 1500, maxRetryAfterMs: 0 });
-	emulator.control.clearFaults();
 	tokenCalls.length = 0;
 });
-
 
 function seen(service: ServiceCase, user: TestUser) {
 	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
@@ -52,16 +40,6 @@ async function outcomes(runs: Array<Promise<unknown>>): Promise<{ ok: number; er
 	const settled = await Promise.allSettled(runs);
 	const errors = settled.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message)] : []));
 	return { ok: settled.length - errors.length, errors };
-}
-
-async function errorText(promise: Promise<unknown>): Promise<string> {
-	try {
-		await promise;
-	} catch (error) {
-		const record = error as Error & { description?: unknown; httpCode?: unknown };
-		return `${record.message} | ${String(record.description ?? '')} | ${String(record.httpCode ?? '')}`;
-	}
-	throw new Error('expected a failure');
 }
 
 /** A request the API itself fails with a valid token: a device that does not exist, or an unknown path. */
@@ -108,7 +86,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		await run();
 		const before = renewals(service, user);
 		for (let n = 0; n < 8; n++) {
-			const text = await errorText(new Execution(stored).request(missing(service, n)));
+			const text = await messageOf(new Execution(stored).request(missing(service, n)));
 			expect(text).toMatch(/404|not found/i);
 			expect(text).not.toMatch(/rate limit|\(HTTP 429\)|rejected the credentials|expired/i);
 		}
@@ -205,8 +183,8 @@ describe('7. a remembered 429 is bounded, and Force New Login overrides it', () 
 		const user = flex.newUser(emulator);
 		const stored = new StoredCredential(flex.credential(), flex.data(emulator, user));
 		emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'rateLimit', retryAfter: 86400 } });
-		expect(await errorText(new Execution(stored).request(flex.resource(emulator)))).toMatch(/rate limiting logins \(HTTP 429\); it asks to wait 86400 s/);
-		expect(await errorText(new Execution(stored).request(flex.resource(emulator)))).toMatch(/HTTP 429/);
+		expect(await messageOf(new Execution(stored).request(flex.resource(emulator)))).toMatch(/rate limiting logins \(HTTP 429\); it asks to wait 86400 s/);
+		expect(await messageOf(new Execution(stored).request(flex.resource(emulator)))).toMatch(/HTTP 429/);
 		expect(countCalls('login')).toBe(1); // the second answer came from memory
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		await new Execution(stored).request(flex.resource(emulator));
@@ -218,7 +196,7 @@ describe('7. a remembered 429 is bounded, and Force New Login overrides it', () 
 		const user = flex.newUser(emulator);
 		const stored = new StoredCredential(flex.credential(), flex.data(emulator, user));
 		emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'rateLimit', retryAfter: 86400 } });
-		expect(await errorText(new Execution(stored).request(flex.resource(emulator)))).toMatch(/HTTP 429/);
+		expect(await messageOf(new Execution(stored).request(flex.resource(emulator)))).toMatch(/HTTP 429/);
 		const forced = await getToken(SERVICES.fortiCloudIamApi, stored.load(), n8nHelpers, { forceNewLogin: true });
 		expect(forced.fromCache).toBe(false);
 		expect(seen(flex, user).logins).toBe(1);
@@ -311,7 +289,7 @@ describe('the pasted FortiSASE token and API failures', () => {
 		const user = sase.newUser(emulator);
 		const pasted = await issueSaseToken(emulator, user);
 		const stored = new StoredCredential(new FortiSaseApi(), { authMethod: 'accessToken', accessToken: pasted, authUrl: emulator.urls.iam });
-		const text = await errorText(new Execution(stored).request(missing(sase, 1)));
+		const text = await messageOf(new Execution(stored).request(missing(sase, 1)));
 		expect(text).toMatch(/404|not found/i);
 		expect(text).not.toMatch(/expire/i);
 	});

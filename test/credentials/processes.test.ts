@@ -12,6 +12,7 @@ import type { Emulator } from '../emulator';
 import { credentialTypeOn, Execution, StoredCredential } from '../support/n8n';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
+import { sleep } from '../support/time';
 
 jest.setTimeout(60_000);
 
@@ -45,8 +46,6 @@ async function outcomes(runs: Array<Promise<unknown>>): Promise<string[]> {
 	const settled = await Promise.allSettled(runs);
 	return settled.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message)] : []));
 }
-
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 let workerA: StoredCredential;
 let workerB: StoredCredential;

@@ -6,46 +6,21 @@
 import axios from 'axios';
 
 import {
-	configureEngine,
 	fortiAuthenticator,
 	fortiLanCloud,
 	revokeToken,
-	settings,
 } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
 import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
-import { startEmulator } from '../emulator';
-import type { Emulator, Fault } from '../emulator';
+import type { Fault } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf, issueSaseToken } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
+import { messageOf } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => {
-	clearTokenCache();
-	configureEngine({ ...DEFAULTS, timeoutMs: 1500, maxRetryAfterMs: 1500 });
-	emulator.control.clearFaults();
-});
-afterAll(() => configureEngine(DEFAULTS));
-
-
-async function failureOf(promise: Promise<unknown>): Promise<string> {
-	try {
-		await promise;
-	} catch (error) {
-		const record = error as Error & { description?: unknown; messages?: unknown };
-		return [record.message, record.description, ...(Array.isArray(record.messages) ? record.messages : [])].join(' | ');
-	}
-	throw new Error('expected a failure');
-}
+const emulator = useEmulator({ emulator: { rateLimits: { fortilancloud: null, fortiedgecloud: null } }, settings: { timeoutMs: 1500, maxRetryAfterMs: 1500 } });
 
 function counts(service: ServiceCase, user: TestUser) {
 	return emulator.control.stats()[service.emulated].users[service.userKey(user)];
@@ -57,7 +32,7 @@ describe('FortiAuthenticator TLS (self-signed appliance certificate)', () => {
 	test('is refused by default, with a message that says how to trust it', async () => {
 		const user = fac.newUser(emulator);
 		const stored = new StoredCredential(fac.credential(), { ...fac.data(emulator, user), caCertificate: '' });
-		const message = await failureOf(new Execution(stored).request(fac.resource(emulator)));
+		const message = await messageOf(new Execution(stored).request(fac.resource(emulator)));
 		expect(message).toMatch(/FortiAuthenticator at https:\/\/127\.0\.0\.1:\d+ presented a TLS certificate that is not trusted/);
 		expect(message).toMatch(/CA certificate/);
 		expect(emulator.control.stats().fac.users[user.username]).toBeUndefined(); // never reached the login
@@ -88,7 +63,6 @@ describe('FortiAuthenticator TLS (self-signed appliance certificate)', () => {
 		expect(request).not.toHaveProperty('skipSslCertificateValidation');
 		expect(request).not.toHaveProperty('headers');
 	});
-
 
 	test('has no revoke call: says so, drops the token, and the next use logs in again', async () => {
 		const user = fac.newUser(emulator);
@@ -184,7 +158,7 @@ describe('FortiSASE ready-made access token', () => {
 		await new Execution(stored).request(sase.resource(emulator));
 		expect(counts(sase, user)).toMatchObject({ logins: 1, apiAccepted: 2, authorizations: [`Bearer ${pasted}`, `Bearer ${pasted}`] });
 		emulator.control.expireAll('iam');
-		const message = await failureOf(new Execution(stored).request(sase.resource(emulator)));
+		const message = await messageOf(new Execution(stored).request(sase.resource(emulator)));
 		expect(message).toMatch(/FortiSASE rejected the access token: ready-made tokens expire after one hour/);
 		expect(message).toMatch(/API User/);
 		expect(message).not.toContain(pasted);
@@ -220,7 +194,7 @@ describe('error shapes from the token endpoint become clear messages', () => {
 		const stored = new StoredCredential(new FortiCloudIamApi(), flex.data(emulator, user));
 		emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 2, fault });
 		const started = Date.now();
-		const message = await failureOf(new Execution(stored).request(flex.resource(emulator)));
+		const message = await messageOf(new Execution(stored).request(flex.resource(emulator)));
 		expect(message).toMatch(expected);
 		expect(message).not.toContain(user.password);
 		expect(Date.now() - started).toBeLessThan(8000); // bounded: no hang, no retry loop
@@ -239,7 +213,7 @@ describe('error shapes from the token endpoint become clear messages', () => {
 	test('invalid_grant (bad password) names the fields to check', async () => {
 		const user = flex.newUser(emulator);
 		const stored = new StoredCredential(new FortiCloudIamApi(), { ...flex.data(emulator, user), password: 'wrong-password-1' });
-		const message = await failureOf(new Execution(stored).request(flex.resource(emulator)));
+		const message = await messageOf(new Execution(stored).request(flex.resource(emulator)));
 		expect(message).toMatch(/FortiCloud IAM rejected the credentials \(HTTP 400\) \(Invalid credentials given\.: invalid_grant\)\. Check the API user ID and password/);
 		expect(message).not.toContain('wrong-password-1');
 	});
@@ -247,19 +221,19 @@ describe('error shapes from the token endpoint become clear messages', () => {
 	test('an unknown client_id says which client_id to fix', async () => {
 		const user = flex.newUser(emulator);
 		const stored = new StoredCredential(new FortiCloudIamApi(), { ...flex.data(emulator, user), service: 'custom', customClientId: 'notaclient' });
-		const message = await failureOf(new Execution(stored).request(flex.resource(emulator)));
+		const message = await messageOf(new Execution(stored).request(flex.resource(emulator)));
 		expect(message).toMatch(/FortiCloud IAM refused client_id "notaclient" .*Check the Client ID/);
 	});
 
 	test('a missing field names it', async () => {
 		const stored = new StoredCredential(new FortiLanCloudApi(), { username: '', password: 'x', authUrl: emulator.urls.iam });
-		const message = await failureOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches`, json: true }));
+		const message = await messageOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches`, json: true }));
 		expect(message).toMatch(/The FortiLAN Cloud credential has no API User ID: fill in "API User ID"/);
 	});
 
 	test('a URL that is not one names the field', async () => {
 		const stored = new StoredCredential(new FortiLanCloudApi(), { username: 'u', password: 'p', authUrl: 'customerapiauth' });
-		const message = await failureOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches`, json: true }));
+		const message = await messageOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches`, json: true }));
 		expect(message).toMatch(/"Auth URL" of the FortiLAN Cloud credential is not a URL/);
 	});
 

@@ -2,42 +2,18 @@
  * Races and corner cases found by attacking the engine (a review of the "tokens that die out of
  * sight" change): each test failed on the engine as first changed, and passes now.
  */
-import { configureEngine, getToken, renewToken, SERVICES, settings } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator, userCounters } from '../emulator';
-import type { Emulator } from '../emulator';
+import { configureEngine, getToken, renewToken, SERVICES } from '../../credentials/engine';
+import { userCounters } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf, issueSaseToken } from '../support/services';
+import { outcomeOf } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
 const original = { ...n8nHelpers };
-let emulator: Emulator;
+const emulator = useEmulator({ settings: { timeoutMs: 3000, maxRetryAfterMs: 0 } });
 
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => {
-	Object.assign(n8nHelpers, original);
-	configureEngine(DEFAULTS);
-	await emulator.close();
-});
-beforeEach(() => {
-	Object.assign(n8nHelpers, original);
-	clearTokenCache();
-	configureEngine({ ...DEFAULTS, timeoutMs: 3000, maxRetryAfterMs: 0 });
-	emulator.control.clearFaults();
-});
-
-
-async function errorText(promise: Promise<unknown>): Promise<string> {
-	try {
-		await promise;
-	} catch (error) {
-		const record = error as Error & { description?: unknown; httpCode?: unknown };
-		return `ERR ${record.message} | ${String(record.description ?? '')} | ${String(record.httpCode ?? '')}`;
-	}
-	return 'OK';
-}
+afterAll(() => Object.assign(n8nHelpers, original));
+beforeEach(() => Object.assign(n8nHelpers, original));
 
 test('a failure after a liveness check was sent waits for a new check: a token that died meanwhile is renewed, not handed back', async () => {
 	const service = caseOf('fortiLanCloudApi');
@@ -57,11 +33,11 @@ test('a failure after a liveness check was sent waits for a new check: a token t
 		return response;
 	};
 	// A: a request the API fails (404) with the live T1 -> check starts
-	const a = errorText(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches/MISSING`, method: 'GET', json: true }));
+	const a = outcomeOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/api/v1/switches/MISSING`, method: 'GET', json: true }));
 	await answered; // the service said "alive" for T1
 	emulator.control.expireAll('iam'); // T1 dies (another process logs in, admin, ...)
 	// B: a request that fails BECAUSE T1 is dead, while the answer is still on the wire
-	const b = errorText(new Execution(stored).request(service.resource(emulator)));
+	const b = outcomeOf(new Execution(stored).request(service.resource(emulator)));
 	// A's check said "alive" before the death; its resend then meets the dead token: the API's
 	// 404 or that 401 (the window between a check and n8n's resend is closed by no hook).
 	expect(await a).toMatch(/404|not found|401/i);
@@ -87,11 +63,11 @@ test('a renewal that failed while a check was under way (refresh refused, login 
 		}
 		return await original.httpRequest(options);
 	};
-	const a = errorText(new Execution(stored).request(service.resource(emulator))); // fails with T1 -> preAuth -> check
+	const a = outcomeOf(new Execution(stored).request(service.resource(emulator))); // fails with T1 -> preAuth -> check
 	await sent;
 	// meanwhile the node's Refresh Token op: R1 refused, the login meets one transient 503
 	emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 1, fault: { type: 'status', status: 503 } });
-	const refresh = await errorText(renewToken(SERVICES[service.type], stored.load(), n8nHelpers));
+	const refresh = await outcomeOf(renewToken(SERVICES[service.type], stored.load(), n8nHelpers));
 	expect(refresh).toMatch(/^ERR FortiLAN Cloud had an internal error during the login \(HTTP 503\)/);
 	const aText = await a;
 	expect(aText).toBe('OK');
@@ -101,13 +77,13 @@ test.each([
 	{ cacheSize: 2, identities: 4 },
 	{ cacheSize: 4, identities: 5 },
 ])('cache at capacity ($cacheSize entries, $identities identities x 5 executions): one login per identity, no failure', async ({ cacheSize, identities }) => {
-	configureEngine({ ...DEFAULTS, timeoutMs: 3000, maxRetryAfterMs: 0, cacheSize });
+	configureEngine({ cacheSize });
 	const service = caseOf('fortiLanCloudApi');
 	emulator.control.setRateLimit('fortilancloud', null);
 	const users = Array.from({ length: identities }, () => service.newUser(emulator));
 	const stores = users.map((u) => new StoredCredential(service.credential(), service.data(emulator, u)));
 	const runs: Array<Promise<string>> = [];
-	for (let i = 0; i < 5; i++) for (const s of stores) runs.push(errorText(new Execution(s).request(service.resource(emulator))));
+	for (let i = 0; i < 5; i++) for (const s of stores) runs.push(outcomeOf(new Execution(s).request(service.resource(emulator))));
 	const results = await Promise.all(runs);
 	const logins = users.map((u) => userCounters(emulator.control.stats(), 'iam', service.userKey(u)).logins);
 	expect(Math.max(...logins)).toBe(1);
@@ -120,7 +96,7 @@ test('pasted FortiSASE token: 25 concurrent API failures share one verify_token 
 	const token = await issueSaseToken(emulator, user);
 	const stored = new StoredCredential(service.credential(), { authMethod: 'accessToken', accessToken: token, authUrl: emulator.urls.iam });
 	const before = emulator.control.stats().iam.tokenChecks;
-	await Promise.all(Array.from({ length: 25 }, (_, n) => errorText(new Execution(stored).request({ uri: `${emulator.urls.iam}/resource-api/v2/missing-${n}`, method: 'GET', json: true }))));
+	await Promise.all(Array.from({ length: 25 }, (_, n) => outcomeOf(new Execution(stored).request({ uri: `${emulator.urls.iam}/resource-api/v2/missing-${n}`, method: 'GET', json: true }))));
 	const checks = emulator.control.stats().iam.tokenChecks - before;
 	expect(checks).toBeLessThanOrEqual(1);
 });
@@ -130,10 +106,9 @@ test('a password echoed HTML-escaped in a non-JSON error body is removed from th
 	emulator.control.addUser('casb', user);
 	const escaped = user.password.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 	emulator.control.injectFault({ service: 'casb', endpoint: 'token', count: 5, fault: { type: 'status', status: 400, contentType: 'text/plain', body: `<p>Login failed for password ${escaped}</p>` } });
-	const text = await errorText(getToken(SERVICES.fortiCasbApi, { authMethod: 'password', username: user.username, password: user.password, baseUrl: emulator.urls.casb }, n8nHelpers));
+	const text = await outcomeOf(getToken(SERVICES.fortiCasbApi, { authMethod: 'password', username: user.username, password: user.password, baseUrl: emulator.urls.casb }, n8nHelpers));
 	expect(text).not.toContain(escaped);
 });
-
 
 test('FortiCloud IAM with verify_token failing (503): a 404, then the token is killed from outside: renewed, no failed execution', async () => {
 	const service = caseOf('fortiLanCloudApi');
@@ -143,6 +118,6 @@ test('FortiCloud IAM with verify_token failing (503): a 404, then the token is k
 	await new Execution(stored).request(service.resource(emulator));
 	emulator.control.injectFault({ service: 'iam', endpoint: 'check', count: 100, fault: { type: 'status', status: 503 } });
 	emulator.control.expireAll('iam');
-	const text = await errorText(new Execution(stored).request(service.resource(emulator)));
+	const text = await outcomeOf(new Execution(stored).request(service.resource(emulator)));
 	expect(text).toBe('OK');
 });

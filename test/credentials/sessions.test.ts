@@ -8,30 +8,19 @@ import * as http from 'node:http';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { configureEngine, getToken, renewToken, revokeToken, settings, testCredential } from '../../credentials/engine';
+import { getToken, renewToken, revokeToken, testCredential } from '../../credentials/engine';
 import { SERVICES } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator, userCounters } from '../emulator';
-import type { Emulator } from '../emulator';
+import { userCounters } from '../emulator';
 import { errorOf, shown } from '../support/errors';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { jsonRpcRequest, secretsOf, SESSION_CASES } from '../support/services';
 import type { SessionCase, TestUser } from '../support/services';
+import { sleep } from '../support/time';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator();
-});
-afterAll(async () => await emulator.close());
-beforeEach(() => {
-	clearTokenCache();
-	// One process: no other process to wait for.
-	configureEngine({ ...DEFAULTS, peerWaitMs: 0 });
-});
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// One process: no other process to wait for.
+const emulator = useEmulator({ settings: { peerWaitMs: 0 } });
 
 type RpcAnswer = { result: Array<{ status: { code: number; message: string }; data?: Record<string, unknown> }> };
 const codeOf = (answer: unknown): number => (answer as RpcAnswer).result[0].status.code;

@@ -1,6 +1,6 @@
 /**
  * `npm start` as a newcomer runs it: build, emulator, a real n8n with the package installed, the
- * owner, six credentials and four workflows, the banner; the webhook answers with FortiSASE data
+ * owner, eight credentials and four workflows, the banner; the webhook answers with FortiSASE data
  * after exactly one login; Ctrl-C stops everything. A second start on the same folder reuses it
  * (no duplicates) and still works, and a SIGTERM to npm alone leaves nothing behind.
  *

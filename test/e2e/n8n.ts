@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sleep } from '../support/time';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -309,9 +310,7 @@ export function stripAnsi(text: string): string {
 	return text.replace(ANSI, '');
 }
 
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 export async function freePort(): Promise<number> {
 	return await new Promise<number>((resolve, reject) => {

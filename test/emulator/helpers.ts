@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { DEMO_ACCOUNTS, startEmulator, type Emulator, type EmulatorOptions } from './index';
+import { sleep } from '../support/time';
 
 export { DEMO_ACCOUNTS };
 
@@ -19,7 +20,7 @@ export async function emulator(options: EmulatorOptions = {}): Promise<Emulator>
 	return startEmulator(options);
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 export function form(fields: Record<string, string>): URLSearchParams {
 	return new URLSearchParams(fields);

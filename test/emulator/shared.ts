@@ -10,6 +10,7 @@ import type {
 	RateLimit,
 	ServiceStats,
 } from './types';
+import { sleep } from '../support/time';
 import { FAULT_ENDPOINTS, SERVICES } from './types';
 
 // ---------------------------------------------------------------- HTTP helpers
@@ -125,13 +126,6 @@ export function bearerToken(req: IncomingMessage): { header?: string; token?: st
 	if (header === undefined) return {};
 	const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header);
 	return { header, token: m ? m[1] : undefined };
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => {
-		const t = setTimeout(resolve, Math.max(0, ms));
-		t.unref();
-	});
 }
 
 // ---------------------------------------------------------------- tokens
@@ -374,7 +368,7 @@ export async function applyFault(
 ): Promise<boolean> {
 	switch (fault.type) {
 		case 'delay':
-			await sleep(fault.ms);
+			await sleep(fault.ms, { unref: true });
 			return false;
 		case 'expires':
 			return false;

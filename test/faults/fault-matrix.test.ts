@@ -9,11 +9,8 @@
  */
 import {
 	configureEngine,
-	settings,
 } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator } from '../emulator';
-import type { Emulator, Fault } from '../emulator';
+import type { Fault } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
 import { SERVICE_CASES, secretsOf } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
@@ -22,31 +19,23 @@ import {
 	countCalls,
 	countersOf,
 	FAILING_TOKEN_FAULTS,
-	failureOf,
 	restoreTokenCalls,
-	shownText,
 	spyOnTokenCalls,
 	TIMEOUT_MS,
 	tokenCalls,
 } from './support';
+import { errorOf, shownText } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
-
-beforeAll(async () => {
-	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
-	spyOnTokenCalls();
-});
-afterAll(async () => {
-	restoreTokenCalls();
-	configureEngine(DEFAULTS);
-	await emulator.close();
-});
-beforeEach(() => {
-	clearTokenCache();
+const emulator = useEmulator({
+	emulator: { rateLimits: { fortilancloud: null, fortiedgecloud: null } },
 	// One process: no other process to wait for (test/credentials/processes.test.ts covers that wait).
-	configureEngine({ ...DEFAULTS, timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500, peerWaitMs: 0 });
-	emulator.control.clearFaults();
+	settings: { timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500, peerWaitMs: 0 },
+});
+
+beforeAll(() => spyOnTokenCalls());
+afterAll(() => restoreTokenCalls());
+beforeEach(() => {
 	tokenCalls.length = 0;
 });
 afterEach(() => {
@@ -88,7 +77,7 @@ describe.each(SERVICE_CASES)('$type: faults on the token endpoint', (service) =>
 		const { user, run } = setup(service);
 		const apiCallsBefore = apiCalls(service);
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 5, fault });
-		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		const { value: error, ms } = await timed(async () => await errorOf(run()));
 		const text = shownText(error);
 		// n8n's NodeApiError may replace the headline with its own text and keep ours in
 		// description/messages: what the user sees is all of it.
@@ -113,7 +102,7 @@ describe.each(SERVICE_CASES)('$type: faults on the token endpoint', (service) =>
 		async ({ fault }) => {
 			const { run } = setup(service);
 			emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 5, fault });
-			const error = await failureOf(run());
+			const error = await errorOf(run());
 			expect(error.message).toContain(service.label);
 		},
 	);
@@ -121,7 +110,7 @@ describe.each(SERVICE_CASES)('$type: faults on the token endpoint', (service) =>
 	test('persistent HTTP 500: five executions, two token calls each, no storm', async () => {
 		const { run } = setup(service);
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 100, fault: { type: 'status', status: 500 } });
-		for (let i = 0; i < 5; i++) await failureOf(run());
+		for (let i = 0; i < 5; i++) await errorOf(run());
 		expect(countCalls()).toBe(10);
 	});
 
@@ -149,7 +138,7 @@ describe.each(SERVICE_CASES)('$type: faults on the token endpoint', (service) =>
 		configureEngine({ maxRetryAfterMs: 500 });
 		const { run } = setup(service);
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 5, fault: { type: 'rateLimit', retryAfter: 1 } });
-		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		const { value: error, ms } = await timed(async () => await errorOf(run()));
 		expect(error.message).toMatch(new RegExp(`${label} is rate limiting logins`));
 		expect(ms).toBeLessThan(900);
 		expect(countCalls('login')).toBe(1); // n8n's second hook call is answered from memory
@@ -161,7 +150,7 @@ describe.each(SERVICE_CASES)('$type: faults on the token endpoint', (service) =>
 	test('after a 429 asking to wait 60 s, later executions do not call the token endpoint again before then', async () => {
 		const { run } = setup(service);
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 100, fault: { type: 'rateLimit', retryAfter: 60 } });
-		for (let i = 0; i < 5; i++) await failureOf(run());
+		for (let i = 0; i < 5; i++) await errorOf(run());
 		expect(countCalls()).toBeLessThanOrEqual(1);
 	});
 
@@ -227,7 +216,7 @@ describe.each(SERVICE_CASES)('$type: faults on the refresh endpoint', (service) 
 		const { user, run } = await withDeadToken();
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 100, fault: { type: 'rateLimit', retryAfter: 60 } });
 		for (let i = 0; i < 5; i++) {
-			const error = await failureOf(run());
+			const error = await errorOf(run());
 			expect(error.message).toMatch(new RegExp(`${label} is rate limiting`));
 		}
 		expect(countCalls('login')).toBe(0);
@@ -247,7 +236,7 @@ describe.each(SERVICE_CASES)('$type: faults on the refresh endpoint', (service) 
 	test('refresh connection reset → a clear error naming the service, no login', async () => {
 		const { run } = await withDeadToken();
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 5, fault: { type: 'reset' } });
-		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		const { value: error, ms } = await timed(async () => await errorOf(run()));
 		expect(error.message).toMatch(new RegExp(`Could not reach ${label}`));
 		expect(ms).toBeLessThan(3000);
 		expect(countCalls('refresh')).toBe(1);
@@ -257,7 +246,7 @@ describe.each(SERVICE_CASES)('$type: faults on the refresh endpoint', (service) 
 	test('refresh timeout → a clear error within the engine timeout, no login', async () => {
 		const { run } = await withDeadToken();
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'refresh', count: 5, fault: { type: 'delay', ms: 2500 } });
-		const { value: error, ms } = await timed(async () => await failureOf(run()));
+		const { value: error, ms } = await timed(async () => await errorOf(run()));
 		expect(error.message).toMatch(new RegExp(`${label} did not answer within`));
 		expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
 		expect(countCalls('refresh')).toBe(1);

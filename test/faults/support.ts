@@ -89,28 +89,6 @@ export function countersOf(emulator: Emulator, service: ServiceCase, user: TestU
 	return userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
 }
 
-/** Everything n8n shows or stores of an error: message, description, messages, and its own enumerable props. */
-export function shownText(error: unknown): string {
-	if (!(error instanceof Error)) return String(error);
-	const record = error as Error & { description?: unknown; messages?: unknown };
-	let own = '';
-	try {
-		own = JSON.stringify(error, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
-	} catch {
-		own = '[unserializable]';
-	}
-	return [record.message, String(record.description ?? ''), JSON.stringify(record.messages ?? []), own].join(' | ');
-}
-
-export async function failureOf(promise: Promise<unknown>): Promise<Error> {
-	try {
-		await promise;
-	} catch (error) {
-		return error as Error;
-	}
-	throw new Error('expected a failure, got a success');
-}
-
 const BAD_BEARERS = new Set(['Bearer', 'Bearer ', 'Bearer undefined', 'Bearer null', 'Bearer [object Object]']);
 
 /** Authorization values the emulator saw that are not a real Bearer token. */

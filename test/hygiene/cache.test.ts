@@ -17,7 +17,8 @@ import type { Emulator } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
-import { issuedTokens, restoreTokenCalls, shownText, spyOnTokenCalls } from '../faults/support';
+import { issuedTokens, restoreTokenCalls, spyOnTokenCalls } from '../faults/support';
+import { shownText } from '../support/errors';
 
 const DEFAULTS = { ...settings };
 let emulator: Emulator;

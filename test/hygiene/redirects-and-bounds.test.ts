@@ -10,14 +10,14 @@ import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { generate } from 'selfsigned';
 
-import { configureEngine, settings } from '../../credentials/engine';
 import { redact } from '../../credentials/engine/errors';
 import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator } from '../emulator';
-import type { Emulator, Fault } from '../emulator';
+import type { Fault } from '../emulator';
 import { Execution, StoredCredential } from '../support/n8n';
 import { caseOf, SERVICE_CASES } from '../support/services';
 import type { ServiceCase } from '../support/services';
+import { messageOf } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
 interface Seen {
 	method: string;
@@ -61,37 +61,19 @@ class Elsewhere {
 	}
 }
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
+const emulator = useEmulator({ emulator: { rateLimits: { fortilancloud: null, fortiedgecloud: null } }, settings: { timeoutMs: 1000, maxRetryAfterMs: 0 } });
 let plain: Elsewhere;
 let secure: Elsewhere;
 
 beforeAll(async () => {
-	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
 	plain = await new Elsewhere().start(false);
 	secure = await new Elsewhere().start(true);
 });
-afterAll(async () => {
-	configureEngine(DEFAULTS);
-	await Promise.all([emulator.close(), plain.close(), secure.close()]);
-});
+afterAll(async () => await Promise.all([plain.close(), secure.close()]));
 beforeEach(() => {
-	clearTokenCache();
-	configureEngine({ ...DEFAULTS, timeoutMs: 1000, maxRetryAfterMs: 0 });
-	emulator.control.clearFaults();
 	plain.seen.length = 0;
 	secure.seen.length = 0;
 });
-
-async function errorText(promise: Promise<unknown>): Promise<string> {
-	try {
-		await promise;
-	} catch (error) {
-		const record = error as Error & { description?: unknown };
-		return `${record.message} | ${String(record.description ?? '')}`;
-	}
-	throw new Error('expected a failure');
-}
 
 /** FortiAuthenticator in its most trusting setting: certificate checks off for its own host. */
 function insecure(service: ServiceCase, data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
@@ -104,7 +86,7 @@ describe('10. token calls never follow a redirect', () => {
 		const stored = new StoredCredential(service.credential(), insecure(service, service.data(emulator, user)));
 		const target = service.type === 'fortiAuthenticatorApi' ? secure : plain;
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'token', count: 2, fault: { type: 'redirect', location: `${target.url}/steal` } });
-		const text = await errorText(new Execution(stored).request(service.resource(emulator)));
+		const text = await messageOf(new Execution(stored).request(service.resource(emulator)));
 		expect(text).toContain(`${service.label} answered the token request with a redirect (HTTP 307 to ${target.url})`);
 		expect(target.seen).toEqual([]);
 		expect(text).not.toContain(user.password);
@@ -119,7 +101,7 @@ describe('11. API calls: neither the Bearer nor the TLS exception goes to anothe
 		const target = service.type === 'fortiAuthenticatorApi' ? secure : plain;
 		const redirect: Fault = { type: 'redirect', status: 302, location: `${target.url}/collect` };
 		emulator.control.injectFault({ service: service.emulated, endpoint: 'resource', count: 5, fault: redirect });
-		const text = await errorText(new Execution(stored).request(service.resource(emulator)));
+		const text = await messageOf(new Execution(stored).request(service.resource(emulator)));
 		expect(text).toMatch(/302/);
 		expect(target.seen.filter((request) => request.headers.authorization !== undefined)).toEqual([]);
 		// With the certificate check off for its own host, nothing at all reached the untrusted one.
@@ -159,7 +141,7 @@ describe('12. redaction covers every encoding the engine sends, before any short
 			// The echoed password straddles the 200-character cut of a plain-text error body.
 			const body = `${"x".repeat(190)} pw=${form} rejected`;
 			emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 2, fault: { type: 'status', status: 400, body, contentType: 'text/plain' } });
-			const text = await errorText(new Execution(stored).request(lan.resource(emulator)));
+			const text = await messageOf(new Execution(stored).request(lan.resource(emulator)));
 			expect(text).toMatch(/FortiLAN Cloud rejected the credentials \(HTTP 400\)/);
 			for (let length = 4; length <= form.length; length++) expect(text).not.toContain(form.slice(0, length));
 		}
@@ -174,7 +156,7 @@ describe('13. every token call is bounded', () => {
 		const stored = new StoredCredential(flex.credential(), flex.data(emulator, user));
 		emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 2, fault });
 		const started = Date.now();
-		const text = await errorText(new Execution(stored).request(flex.resource(emulator)));
+		const text = await messageOf(new Execution(stored).request(flex.resource(emulator)));
 		return { text, ms: Date.now() - started };
 	}
 
@@ -201,7 +183,7 @@ describe('the token goes only where it is meant to', () => {
 		const user = service.newUser(emulator);
 		const stored = new StoredCredential(service.credential(), service.data(emulator, user));
 		await new Execution(stored).request(service.resource(emulator));
-		const text = await errorText(new Execution(stored).request({ uri: `${plain.url}/collect`, method: 'GET', json: true }));
+		const text = await messageOf(new Execution(stored).request({ uri: `${plain.url}/collect`, method: 'GET', json: true }));
 		expect(text).toContain(`The ${service.label} token is only sent to the credential's own URL`);
 		expect(text).toContain(`${plain.url} is ${service.label === 'FortiAuthenticator' ? 'not it' : 'neither'}`);
 		expect(plain.seen).toEqual([]);

@@ -10,17 +10,13 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import {
-	configureEngine,
 	getToken,
 	renewToken,
 	revokeToken,
 	SERVICES,
-	settings,
 } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
-import { startEmulator } from '../emulator';
-import type { Emulator, Fault } from '../emulator';
+import type { Fault } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf, SERVICE_CASES } from '../support/services';
 import type { ServiceCase, TestUser } from '../support/services';
@@ -28,13 +24,17 @@ import {
 	FAILING_TOKEN_FAULTS,
 	issuedTokens,
 	restoreTokenCalls,
-	shownText,
 	spyOnTokenCalls,
 	TIMEOUT_MS,
 } from '../faults/support';
+import { shownText } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
+// One process: no other process to wait for (test/credentials/processes.test.ts covers that wait).
+const emulator = useEmulator({
+	emulator: { rateLimits: { fortilancloud: null, fortiedgecloud: null } },
+	settings: { timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500, peerWaitMs: 0 },
+});
 
 /** Every text a user or a log could see, with where it came from. */
 const seen: Array<{ origin: string; text: string }> = [];
@@ -60,8 +60,7 @@ function addUser(user: TestUser): void {
 	}
 }
 
-beforeAll(async () => {
-	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
+beforeAll(() => {
 	spyOnTokenCalls();
 	for (const method of consoleMethods) {
 		jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
@@ -75,17 +74,9 @@ beforeAll(async () => {
 		}) as typeof process.stdout.write);
 	}
 });
-afterAll(async () => {
+afterAll(() => {
 	jest.restoreAllMocks();
 	restoreTokenCalls();
-	configureEngine(DEFAULTS);
-	await emulator.close();
-});
-beforeEach(() => {
-	clearTokenCache();
-	// One process: no other process to wait for (test/credentials/processes.test.ts covers that wait).
-	configureEngine({ ...DEFAULTS, timeoutMs: TIMEOUT_MS, maxRetryAfterMs: 1500, peerWaitMs: 0 });
-	emulator.control.clearFaults();
 });
 
 /** Runs a path expected to fail, keeps all the error exposes. Successful results are kept too (revoke messages). */

@@ -8,36 +8,23 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { generate } from 'selfsigned';
 
 import {
-	configureEngine,
 	fortiAuthenticator,
 	getToken,
-	settings,
 } from '../../credentials/engine';
-import { clearTokenCache } from '../../credentials/engine/testing';
-import { startEmulator } from '../emulator';
-import type { Emulator } from '../emulator';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
-import { countersOf, failureOf, shownText } from '../faults/support';
+import { countersOf } from '../faults/support';
+import { errorOf, shownText } from '../support/errors';
+import { useEmulator } from '../support/emulator';
 
 const fac = caseOf('fortiAuthenticatorApi');
-const DEFAULTS = { ...settings };
-let emulator: Emulator;
+const emulator = useEmulator();
 let otherCa: string;
 
 beforeAll(async () => {
-	emulator = await startEmulator();
 	const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, algorithm: 'sha256' });
 	otherCa = pems.cert;
-});
-afterAll(async () => {
-	configureEngine(DEFAULTS);
-	await emulator.close();
-});
-beforeEach(() => {
-	clearTokenCache();
-	configureEngine(DEFAULTS);
 });
 
 function credential(patch: ICredentialDataDecryptedObject): { user: TestUser; stored: StoredCredential } {
@@ -49,7 +36,7 @@ const TLS_MESSAGE = /FortiAuthenticator at https:\/\/127\.0\.0\.1:\d+ presented 
 
 test('refused by default: a TLS message, and the login never reached the appliance', async () => {
 	const { user, stored } = credential({ caCertificate: '', ignoreSSLIssues: false });
-	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
+	const error = await errorOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(TLS_MESSAGE);
 	expect(countersOf(emulator, fac, user)).toMatchObject({ logins: 0, failedLogins: 0, apiAccepted: 0 });
 	expect(stored.data.sessionToken).toBe('');
@@ -59,7 +46,7 @@ test('refused by default: a TLS message, and the login never reached the applian
 
 test('refused with a CA that is not the appliance\'s: the login never reaches the appliance', async () => {
 	const { user, stored } = credential({ caCertificate: otherCa, ignoreSSLIssues: false });
-	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
+	const error = await errorOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(/FortiAuthenticator/);
 	expect(countersOf(emulator, fac, user)).toMatchObject({ logins: 0, apiAccepted: 0 });
 });
@@ -72,7 +59,7 @@ test.each([
 	{ name: 'a PEM that is not a certificate', ca: () => '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
 ])('with $name the message says the certificate is not trusted', async ({ ca }) => {
 	const { stored } = credential({ caCertificate: ca(), ignoreSSLIssues: false });
-	const error = await failureOf(new Execution(stored).request(fac.resource(emulator)));
+	const error = await errorOf(new Execution(stored).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(TLS_MESSAGE);
 });
 
@@ -96,7 +83,7 @@ test('a cached token does not bypass verification: the same account without the 
 	// Same account and URL (the same cache identity), verification on and no CA: the cached token
 	// must not carry the other credential's TLS choice; the API call is refused by TLS.
 	const strict = new StoredCredential(fac.credential(), { ...fac.data(emulator, trusted.user), caCertificate: '', ignoreSSLIssues: false });
-	const error = await failureOf(new Execution(strict).request(fac.resource(emulator)));
+	const error = await errorOf(new Execution(strict).request(fac.resource(emulator)));
 	expect(shownText(error)).toMatch(/certificate|TLS|self-signed|self signed/i);
 	expect(countersOf(emulator, fac, trusted.user).apiAccepted).toBe(1);
 });

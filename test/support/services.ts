@@ -1,6 +1,8 @@
 /**
- * The six credential types, each pointed at the emulator: how to fill the credential for a fresh
- * emulator user, which protected call proves the token, and where the emulator counts it.
+ * The nine credential types, each pointed at the emulator — SERVICE_CASES the six Bearer-token
+ * types, SESSION_CASES the three JSON-RPC session types — : how to fill the credential for a fresh
+ * emulator user, which protected call proves the token, and where the emulator counts it. Every
+ * per-service suite (credentials, node, faults, hygiene, bench) runs over these rows.
  */
 import { randomUUID } from 'crypto';
 
@@ -39,6 +41,10 @@ export interface ServiceCase {
 	 * at verify_token (counted as tokenChecks), FortiAuthenticator has no check.
 	 */
 	checkedAtApi: boolean;
+	/** The access token lifetime in seconds the emulator gives; null for "never expires". */
+	lifetime: number | null;
+	/** The scope the emulator's token answer carries, null where it has none. */
+	scope: string | null;
 	data(emulator: Emulator, user: TestUser): ICredentialDataDecryptedObject;
 	/** The emulator's per-user stats key. */
 	userKey(user: TestUser): string;
@@ -61,12 +67,15 @@ function iamCase(
 	resourcePath: string,
 	method: 'GET' | 'POST',
 	extra: ICredentialDataDecryptedObject,
+	lifetime = 3600,
 ): ServiceCase {
 	return {
 		type,
 		label,
 		emulated: 'iam',
 		credential,
+		lifetime,
+		scope: 'read write',
 		lifetimeKey: clientId,
 		revokes: true,
 		checkedAtApi: false,
@@ -93,6 +102,8 @@ function cnpCase(
 		label,
 		emulated,
 		credential,
+		lifetime: 3600,
+		scope: null,
 		lifetimeKey: emulated,
 		revokes: false,
 		checkedAtApi: true,
@@ -120,7 +131,7 @@ export const SERVICE_CASES: ServiceCase[] = [
 	}),
 	iamCase('fortiLanCloudApi', 'FortiLAN Cloud', 'fortilancloud', () => new FortiLanCloudApi(), '/api/v1/switches', 'GET', {
 		clientId: 'fortilancloud',
-	}),
+	}, 14400),
 	iamCase('fortiCloudIamApi', 'FortiCloud IAM', 'flexvm', () => new FortiCloudIamApi(), '/ES/api/fortiflex/v2/programs/list', 'POST', {
 		service: 'fortiFlex',
 	}),
@@ -131,6 +142,8 @@ export const SERVICE_CASES: ServiceCase[] = [
 		label: 'FortiAuthenticator',
 		emulated: 'fac',
 		credential: () => new FortiAuthenticatorApi(),
+		lifetime: null,
+		scope: 'read',
 		revokes: false,
 		checkedAtApi: false,
 		data: (emulator, user) => ({
