@@ -6,6 +6,7 @@ import {
 	SERVICES,
 } from '../../credentials/engine';
 import { FortinetToken } from '../../nodes/FortinetToken/FortinetToken.node';
+import { CREDENTIAL_TYPES } from '../support/services';
 
 const dir = join(__dirname, '..', '..', 'nodes', 'FortinetToken');
 const { description } = new FortinetToken();
@@ -32,6 +33,14 @@ describe('Fortinet Token node description', () => {
 		expect(description.version).toBe(1);
 		const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { n8n: { nodes: string[] } };
 		expect(pkg.n8n.nodes).toContain('dist/nodes/FortinetToken/FortinetToken.node.js');
+	});
+
+	test('every credential type the package declares and the engine serves has a row in the test table', () => {
+		const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { n8n: { credentials: string[] } };
+		const declared = pkg.n8n.credentials.map((file) => /([A-Za-z]+)\.credentials\.js$/.exec(file)?.[1] ?? file);
+		const typeName = (className: string) => className.charAt(0).toLowerCase() + className.slice(1);
+		expect([...declared.map(typeName)].sort()).toEqual([...CREDENTIAL_TYPES].sort());
+		expect(Object.keys(SERVICES).sort()).toEqual([...CREDENTIAL_TYPES].sort());
 	});
 
 	test('light and dark icons are different files that exist', () => {

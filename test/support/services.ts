@@ -261,3 +261,6 @@ export function caseOf(type: string): ServiceCase {
 	if (!found) throw new Error(`no service case for ${type}`);
 	return found;
 }
+
+/** Every credential type the package ships, each with its row above. */
+export const CREDENTIAL_TYPES: string[] = [...SERVICE_CASES, ...SESSION_CASES].map((row) => row.type);
