@@ -14,8 +14,8 @@ export type FortinetErrorKind =
 	| 'tls'
 	| 'expiredToken'
 	| 'configuration'
-	/** A session must be confirmed or established before the request: n8n's retry runs preAuthentication. */
-	| 'sessionPending';
+	/** A token or session must be renewed or confirmed before the request: n8n's retry runs preAuthentication. */
+	| 'renewalPending';
 
 /** Failures the user fixes (a field, the secret, a pasted token): n8n treats them as user errors. */
 const USER_KINDS: ReadonlySet<FortinetErrorKind> = new Set(['badCredentials', 'unknownClient', 'configuration', 'expiredToken', 'tls']);

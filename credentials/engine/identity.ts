@@ -42,8 +42,10 @@ export interface RenewalOptions {
 	ignoreRefused?: boolean;
 	/** The renewal answers a failed request the service could not explain (see failureRenewalQuietMs). */
 	afterUnexplainedFailure?: boolean;
-	/** The token a failed request carried and that is dead: another process may have replaced it already. */
+	/** The token being replaced (dead, or near its end): another process may have replaced it already. */
 	replacing?: TokenSet;
+	/** Renewing ahead of expiry: the token still works, so nobody waits for another process first. */
+	early?: boolean;
 }
 
 /**
@@ -106,6 +108,8 @@ export class Identity {
 	#renewedAfterFailureAt?: number;
 	/** The last token this process obtained itself (fingerprint and when), not adopted from the store. */
 	#obtainedHere?: { print: string; at: number };
+	/** The slowest failed request lately (ms) and when it was seen: how long resends take now. */
+	#latency?: { ms: number; at: number };
 
 	get token(): TokenSet | undefined {
 		return this.#token;
@@ -148,6 +152,15 @@ export class Identity {
 		const httpRequest = this.#helpers.httpRequest?.deref();
 		const request = this.#helpers.request?.deref();
 		return httpRequest || request ? { httpRequest, request } : undefined;
+	}
+
+	/**
+	 * How long a failed request took, from `authenticate` to the hook: another process's resends,
+	 * sent with a token it just obtained, take about as long, and a login must not kill it sooner.
+	 */
+	observe(ms: number, now = Date.now()): void {
+		const latency = this.#latency;
+		if (!latency || ms >= latency.ms || now - latency.at >= settings.peerEpisodeMs) this.#latency = { ms, at: now };
 	}
 
 	isDead(token: string): boolean {
@@ -217,12 +230,12 @@ export class Identity {
 	async #obtain(caller: Caller, options: RenewalOptions): Promise<{ token: TokenSet; here: boolean }> {
 		if (!options.ignoreRefused && this.#refused && Date.now() < this.#refused.until) throw this.#refused.error;
 		const dead = options.replacing;
-		const adopted = dead ? await this.#peerToken(dead, this.#peerWaitShare(dead)) : undefined;
+		const adopted = dead && !options.early ? await this.#peerToken(dead, settings.peerWaitMs * this.#peerWaitShare(dead)) : undefined;
 		if (adopted) return { token: adopted, here: false };
 		const { protocol } = caller.service;
 		const stored = options.storedRefreshToken && !this.isDead(options.storedRefreshToken) ? options.storedRefreshToken : undefined;
 		const refreshToken = this.#token?.refreshToken ?? stored;
-				if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
+		if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
 			const refresh = protocol.refresh;
 			const refreshed = await settle(async () => await refresh(caller.call, caller.connection, refreshToken, caller.service));
 			if (refreshed.ok) return { token: refreshed.value, here: true };
@@ -233,7 +246,7 @@ export class Identity {
 				this.#forget(refreshToken);
 				// Another process may have used it a moment ago: a login now would kill the token it is
 				// sending with. Its requests get the time to finish, and its stored token the time to arrive.
-				const peers = dead ? await this.#peerToken(dead) : undefined;
+				const peers = dead ? await this.#peerToken(dead, this.#holdMs(dead)) : undefined;
 				if (peers) return { token: peers, here: false };
 			}
 			// Otherwise (an error page, a 5xx) the refresh token is kept: the service, not the token, failed.
@@ -278,11 +291,24 @@ export class Identity {
 	}
 
 	/**
-	 * Waits up to a share of `peerWaitMs` for a token newer than `dead` to become current: adopted
-	 * from the store by a concurrent request of this process after another process renewed.
+	 * How long to wait after a refused refresh token before logging in. Someone renewed (or logged
+	 * in) moments ago; if it was another n8n process, its resends carry that token now and take
+	 * about as long as this process's failed requests did. The process that obtained the dead token
+	 * waits one such time, the others three more, so two logins after one death are further apart
+	 * than a request takes, and each process's resends finish before the next login kills the token.
 	 */
-	async #peerToken(dead: TokenSet, share = 1): Promise<TokenSet | undefined> {
-		const deadline = Date.now() + settings.peerWaitMs * share;
+	#holdMs(dead: TokenSet, now = Date.now()): number {
+		const latency = this.#latency && now - this.#latency.at < settings.peerEpisodeMs ? this.#latency.ms : 0;
+		const own = this.#obtainedHere?.print === fingerprint(dead.accessToken);
+		return Math.min(settings.peerWaitMs + latency * (own ? 1.5 : 4.5), settings.maxPeerHoldMs);
+	}
+
+	/**
+	 * Waits up to `waitMs` for a token newer than `dead` to become current: adopted from the store
+	 * by a concurrent request of this process after another process renewed.
+	 */
+	async #peerToken(dead: TokenSet, waitMs: number): Promise<TokenSet | undefined> {
+		const deadline = Date.now() + waitMs;
 		for (;;) {
 			const current = this.#token;
 			const found = current && current.issuedAt > dead.issuedAt && !isExpired(current) ? current : undefined;

@@ -42,6 +42,11 @@ export interface EngineSettings {
 	 * the same before the login.
 	 */
 	peerWaitMs: number;
+	/**
+	 * Longest wait after a refused refresh token before the login (see `Identity.#holdMs`): the wait
+	 * grows with how long requests take, up to this.
+	 */
+	maxPeerHoldMs: number;
 	/** How often a waiting renewal looks for that stored token. */
 	peerPollMs: number;
 	/** A token this process obtained that dies within this time was most likely replaced by another process. */
@@ -62,6 +67,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
 	earlyRenewalPauseMs: 30_000,
 	failureRenewalQuietMs: 15_000,
 	peerWaitMs: 3_000,
+	maxPeerHoldMs: 45_000,
 	peerPollMs: 50,
 	peerEpisodeMs: 60_000,
 });

@@ -5,16 +5,18 @@
  * go through n8n-core's real requestWithAuthentication against the emulator (FortiCloud IAM: one
  * active token per API user, refresh tokens rotate).
  */
+import axios from 'axios';
 import type { ICredentialType } from 'n8n-workflow';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
+import { iamLogin } from '../emulator/helpers';
 import { credentialTypeOn, Execution, StoredCredential } from '../support/n8n';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
 import { sleep } from '../support/time';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const lan = caseOf('fortiLanCloudApi');
 let emulator: Emulator;
@@ -26,7 +28,10 @@ beforeAll(async () => {
 
 afterAll(async () => await emulator.close());
 
-afterEach(() => emulator.control.clearFaults());
+afterEach(() => {
+	emulator.control.clearFaults();
+	emulator.control.setLifetime('fortilancloud', lan.lifetime ?? 14_400);
+});
 
 /** One n8n process: the package loaded in its own module registry, on the shared stored credential. */
 function process(shared: StoredCredential): StoredCredential {
@@ -94,4 +99,36 @@ test('when the other worker starts executions meanwhile, it adopts the stored to
 	expect(errors).toEqual([]);
 	expect(after.logins + after.refreshes - (before.logins + before.refreshes)).toBe(1);
 	expect(new Set(after.authorizations.slice(-10)).size).toBe(1);
+});
+
+test('a slow API and a login from outside in the middle of a wave: no failed execution', async () => {
+	// Requests take 6 s; the outside login kills the token while all 20 are in flight in both workers.
+	// A login after it must not kill the token the other worker's resends carry.
+	emulator.control.injectFault({ service: 'iam', endpoint: 'resource', count: 200, fault: { type: 'delay', ms: 6000 } });
+	const executions = [...Array.from({ length: 10 }, () => new Execution(workerA)), ...Array.from({ length: 10 }, () => new Execution(workerB))];
+	const before = seen();
+	const runs = executions.map(async (execution) => await execution.request(lan.resource(emulator)));
+	await sleep(3000);
+	expect((await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user)).status).toBe(200);
+	const errors = await outcomes(runs);
+	const after = seen();
+	expect(errors).toEqual([]);
+	// The outside login, then at most one per worker.
+	expect(after.logins + after.refreshes - (before.logins + before.refreshes)).toBeLessThanOrEqual(3);
+	expect(after.apiAccepted - before.apiAccepted).toBe(20);
+});
+
+test('a token renewed ahead of expiry is the one stored: a restarted worker makes no token call', async () => {
+	emulator.control.setLifetime('fortilancloud', 10);
+	emulator.control.expireAll('iam');
+	await new Execution(workerA).request(lan.resource(emulator));
+	// Within the last 10 % of the 10-second lifetime: the next request renews first.
+	await sleep(9_200);
+	await new Execution(workerA).request(lan.resource(emulator));
+	const active = emulator.control.activeToken('iam', lan.userKey(user));
+	expect(workerA.data.sessionToken).toBe(active);
+	const restarted = process(workerA);
+	const before = seen();
+	await new Execution(restarted).request(lan.resource(emulator));
+	expect(seen()).toMatchObject({ logins: before.logins, refreshes: before.refreshes, apiRejected: before.apiRejected });
 });

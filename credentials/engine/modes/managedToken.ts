@@ -1,15 +1,24 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { identities, identityKey } from '../cache';
-import { isTokenError, settle, unwrap } from '../errors';
+import { isTokenError, settle, tokenError, unwrap } from '../errors';
 import { isExpired, needsRenewal } from '../expiry';
 import { assertTokenHostAllowed, optionalText } from '../fields';
-import type { Caller, Identity } from '../identity';
+import type { Caller, Identity, RenewalOptions } from '../identity';
 import { persisted, storedToken } from '../persistence';
 import { withBearer, withoutToken, withTls } from '../requestOptions';
 import { createAuthCall } from '../transport';
 import type { Connection, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
 import type { CredentialMode } from './mode';
+
+/**
+ * Whether n8n answers an error thrown by `authenticate` with preAuthentication, which it persists,
+ * and a resend: `requestWithAuthentication` (the HTTP Request node), whose requests carry `uri`, on
+ * every n8n line. `httpRequestWithAuthentication` (`url`) resends after a 401 only.
+ */
+function retriedOnError(request: IHttpRequestOptions): boolean {
+	return typeof (request as { uri?: unknown }).uri === 'string';
+}
 
 /** A failure that says the service cannot be reached or answer now, not that the secret is wrong. */
 function isOutage(error: unknown): boolean {
@@ -23,6 +32,12 @@ function isOutage(error: unknown): boolean {
  */
 export class ManagedTokenMode implements CredentialMode {
 	carried?: string;
+
+	/** When `authenticate` last sent a token with this credentials object: a failure's hook times the request. */
+	sentAt?: number;
+
+	/** Whether `authenticate` already handed a renewal to preAuthentication (once per object). */
+	#deferred = false;
 
 	readonly ownUrl: string;
 
@@ -47,6 +62,7 @@ export class ManagedTokenMode implements CredentialMode {
 
 	async preAuthenticate(helpers: RequestHelpers): Promise<PersistedToken> {
 		const identity = this.identity(helpers);
+		if (this.sentAt !== undefined) identity.observe(Date.now() - this.sentAt);
 		return await identity.use(async () => {
 			const stored = this.stored();
 			const joined = await identity.open(stored);
@@ -64,7 +80,8 @@ export class ManagedTokenMode implements CredentialMode {
 	protected async afterFailure(identity: Identity, caller: Caller, stored: TokenSet | undefined): Promise<TokenSet> {
 		const current = identity.token;
 		const options = { mode: 'refreshOrLogin' as const, storedRefreshToken: stored?.refreshToken };
-		if (!current || needsRenewal(current)) return await identity.renew(caller, options);
+		if (!current) return await identity.renew(caller, options);
+		if (needsRenewal(current)) return await this.renewedAhead(identity, caller, current, options);
 		if (current.accessToken !== this.carriedToken()) return current;
 		const judged = await identity.judge(caller, current);
 		// Another caller may have renewed (joined below) or revoked while the service was asked.
@@ -78,22 +95,54 @@ export class ManagedTokenMode implements CredentialMode {
 		return unwrap(renewed);
 	}
 
+	/**
+	 * A token near its end, renewed so that n8n stores its successor. It still works: a renewal
+	 * that fails keeps it, and the request has the service's own answer.
+	 */
+	protected async renewedAhead(identity: Identity, caller: Caller, current: TokenSet, options: RenewalOptions): Promise<TokenSet> {
+		const renewed = await settle(async () => await identity.renew(caller, { ...options, replacing: current, early: true }));
+		const kept = identity.token;
+		if (!renewed.ok && kept && !isExpired(kept)) return kept;
+		return unwrap(renewed);
+	}
+
 	async authenticate(request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const stored = this.stored();
 		const identity = stored ? identities.obtain(this.key) : identities.get(this.key);
+		this.carried = '';
+		this.sentAt = undefined;
 		let token = identity?.ready(stored, (candidate) => this.usable(candidate));
-		if (identity && !token) token = await identity.use(async () => await this.prepared(identity, stored));
+		if (identity && !token) token = await identity.use(async () => await this.prepared(identity, stored, request));
+		const sent = this.send(request, token);
 		this.carried = token?.accessToken ?? '';
-		return this.send(request, token);
+		if (token) this.sentAt = Date.now();
+		return sent;
 	}
 
 	/** The token `authenticate` sends when it was not ready at once. */
-	protected async prepared(identity: Identity, stored: TokenSet | undefined): Promise<TokenSet | undefined> {
+	protected async prepared(identity: Identity, stored: TokenSet | undefined, request: IHttpRequestOptions): Promise<TokenSet | undefined> {
 		const joined = await identity.open(stored);
 		const current = identity.token;
 		if (joined && !joined.ok && (!current || isExpired(current))) throw joined.error;
 		if (current && this.usable(current)) return current;
+		if (this.deferrable(identity, current, request)) throw this.deferral();
 		return await this.ahead(identity, current);
+	}
+
+	/**
+	 * Whether the renewal (or confirmation) this request needs can be left to preAuthentication:
+	 * then n8n stores what it obtains, and other processes and restarts start from it. Once per
+	 * credentials object, and not while a renewal that just failed keeps the still-valid token.
+	 */
+	protected deferrable(identity: Identity, current: TokenSet | undefined, request: IHttpRequestOptions): boolean {
+		if (this.#deferred || !retriedOnError(request)) return false;
+		return !(current && !isExpired(current) && identity.earlyRenewalPaused);
+	}
+
+	/** The error that sends n8n's requestWithAuthentication to preAuthentication and a resend. */
+	protected deferral(): Error {
+		this.#deferred = true;
+		return tokenError('renewalPending', `The ${this.service.label} ${this.service.sendsTokenAs === 'jsonRpcSession' ? 'session' : 'token'} is renewed before this request is sent.`);
 	}
 
 	/**

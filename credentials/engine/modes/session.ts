@@ -56,7 +56,7 @@ export class SessionMode extends ManagedTokenMode {
 		const body = jsonRpcBody(request);
 		if (!token || !body) {
 			this.carried = '';
-			throw tokenError('sessionPending', `The ${this.service.label} session is confirmed with the service before this request is sent.`);
+			throw tokenError('renewalPending', `The ${this.service.label} session is confirmed with the service before this request is sent.`);
 		}
 		return withTls(withSession(request, body, token.accessToken), this.ownUrl, this.connection.tls);
 	}
