@@ -4,7 +4,6 @@
  * that a noisy machine affects both sides alike.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
@@ -70,25 +69,6 @@ export interface HttpOverhead {
 	maxRatio: number;
 }
 
-async function startPlainServer(): Promise<{ url: string; close: () => Promise<void> }> {
-	const server = http.createServer((req, res) => {
-		req.resume();
-		req.on('end', () => {
-			res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '11' });
-			res.end('{"ok":true}');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/resource`;
-	return {
-		url,
-		close: async () => {
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-		},
-	};
-}
-
 type Send = (request: IHttpRequestOptions) => Promise<void>;
 
 /** node:http with a keep-alive agent: the cheapest client, so any overhead shows. */
@@ -130,58 +110,58 @@ async function loop(send: Send, authorize: Authorize, url: string, count: number
 	return performance.now() - started;
 }
 
-/** Rounds of static then ours (order alternating), the ratio taken per round, the median reported. */
+/**
+ * Rounds of static then ours (order alternating), the ratio taken per round, the median reported.
+ * `url` is a protected resource on the credential's own host: the engine sends a token nowhere
+ * else, and both sides pay the same server time.
+ */
 export async function httpOverhead(
 	credentials: ICredentialDataDecryptedObject,
+	url: string,
 	options: { rounds: number; perRound: number },
 ): Promise<HttpOverhead[]> {
-	const server = await startPlainServer();
 	const auth = authorizers(credentials);
 	const results: HttpOverhead[] = [];
-	try {
-		for (const [client, make] of [
-			['node:http keep-alive', rawSender],
-			['n8n-core httpRequest', n8nSender],
-		] as const) {
-			const { send, close } = make();
-			await loop(send, auth.static, server.url, 300); // warm-up both paths
-			// Worst case: every request is the first of its execution (a fresh credentials object).
-			await loop(send, auth.oursFirst, server.url, 300);
-			const ratios: number[] = [];
-			let staticMs = 0;
-			let oursMs = 0;
-			const { gc } = gcFunction();
-			for (let round = 0; round < options.rounds; round++) {
-				// A collection between rounds, so that neither side pays for the other's garbage.
-				gc();
-				let s: number;
-				let o: number;
-				if (round % 2 === 0) {
-					s = await loop(send, auth.static, server.url, options.perRound);
-					o = await loop(send, auth.oursFirst, server.url, options.perRound);
-				} else {
-					o = await loop(send, auth.oursFirst, server.url, options.perRound);
-					s = await loop(send, auth.static, server.url, options.perRound);
-				}
-				ratios.push(o / s);
-				staticMs += s;
-				oursMs += o;
+	for (const [client, make] of [
+		['node:http keep-alive', rawSender],
+		['n8n-core httpRequest', n8nSender],
+	] as const) {
+		const { send, close } = make();
+		await loop(send, auth.static, url, 300); // warm-up both paths
+		// Worst case: every request is the first of its execution (a fresh credentials object).
+		await loop(send, auth.oursFirst, url, 300);
+		const ratios: number[] = [];
+		let staticMs = 0;
+		let oursMs = 0;
+		const { gc } = gcFunction();
+		for (let round = 0; round < options.rounds; round++) {
+			// A collection between rounds, so that neither side pays for the other's garbage.
+			gc();
+			let s: number;
+			let o: number;
+			if (round % 2 === 0) {
+				s = await loop(send, auth.static, url, options.perRound);
+				o = await loop(send, auth.oursFirst, url, options.perRound);
+			} else {
+				o = await loop(send, auth.oursFirst, url, options.perRound);
+				s = await loop(send, auth.static, url, options.perRound);
 			}
-			close();
-			const n = options.rounds * options.perRound;
-			results.push({
-				client,
-				rounds: options.rounds,
-				requestsPerRound: options.perRound,
-				staticUsPerRequest: (staticMs * 1000) / n,
-				oursUsPerRequest: (oursMs * 1000) / n,
-				medianRatio: median(ratios),
-				minRatio: Math.min(...ratios),
-				maxRatio: Math.max(...ratios),
-			});
+			ratios.push(o / s);
+			staticMs += s;
+			oursMs += o;
 		}
-	} finally {
-		await server.close();
+		close();
+		const n = options.rounds * options.perRound;
+		results.push({
+			client,
+			rounds: options.rounds,
+			requestsPerRound: options.perRound,
+			staticUsPerRequest: (staticMs * 1000) / n,
+			oursUsPerRequest: (oursMs * 1000) / n,
+			medianRatio: median(ratios),
+			minRatio: Math.min(...ratios),
+			maxRatio: Math.max(...ratios),
+		});
 	}
 	return results;
 }

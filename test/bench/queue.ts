@@ -1,11 +1,11 @@
 /**
- * Queue mode, modelled in one process: two workers, each with its own copy of the package (its own
+ * Queue mode, modelled in one process: workers, each with its own copy of the package (its own
  * module instance, so its own cache), sharing only the stored credential, which every execution
  * loads afresh (n8n's database). FortiLAN Cloud, one API user (FortiCloud IAM: one active token,
- * refresh tokens rotate); the API answers after 300 ms, as a real one takes a while. Per token
- * death (expiry, an outside login): 20 executions in each worker at once, all loaded before the
- * death, through n8n-core's real requestWithAuthentication. The real cluster (PostgreSQL, Redis,
- * n8n main and two workers) runs in test/e2e/queue.e2e.test.ts.
+ * refresh tokens rotate); the API takes a while to answer. Per token death (expiry, an outside
+ * login; with a slow API, in the middle of the wave): executions in each worker at once, all
+ * loaded before the death, through n8n-core's real requestWithAuthentication. The real cluster
+ * (PostgreSQL, Redis, n8n main and two workers) runs in test/e2e/queue.e2e.test.ts.
  */
 import axios from 'axios';
 import type { ICredentialType } from 'n8n-workflow';
@@ -14,14 +14,23 @@ import { userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { iamLogin } from '../emulator/helpers';
 import { credentialTypeOn, Execution } from '../support/n8n';
-import type { ServiceCase } from '../support/services';
+import type { ServiceCase, TestUser } from '../support/services';
+import { sleep } from '../support/time';
 import type { Impl } from './load';
 import { newCredential } from './load';
 
-export interface QueueRunResult {
-	impl: Impl;
+/** One token death in a cluster: how it dies, how many workers, how slow the API is. */
+export interface QueueScenario {
 	death: 'expiry' | 'outside login';
 	workers: number;
+	/** Executions per worker, all loaded before the death. */
+	perWorker: number;
+	/** How long the API takes to answer (ms). A slow API's outside login comes in the middle of the wave. */
+	apiMs: number;
+}
+
+export interface QueueRunResult extends QueueScenario {
+	impl: Impl;
 	executions: number;
 	renewals: number;
 	failed: number;
@@ -36,29 +45,39 @@ function workerCopy(service: ServiceCase): ICredentialType {
 	return credentialTypeOn(require('../../credentials/engine') as typeof import('../../credentials/engine'), service);
 }
 
-export async function queueRun(emulator: Emulator, service: ServiceCase, impl: Impl, death: QueueRunResult['death'], perWorker = 20): Promise<QueueRunResult> {
+/** A login from outside n8n kills the token `afterMs` from now. */
+async function outsideLogin(emulator: Emulator, user: TestUser, afterMs = 0): Promise<void> {
+	if (afterMs > 0) await sleep(afterMs);
+	await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user);
+}
+
+export async function queueRun(emulator: Emulator, service: ServiceCase, impl: Impl, scenario: QueueScenario): Promise<QueueRunResult> {
+	const { death, workers: count, perWorker, apiMs } = scenario;
 	emulator.control.reset();
 	emulator.control.setRateLimit('fortilancloud', null);
 	const { user, stored } = newCredential(service, emulator, impl);
-	const workers = [0, 1].map(() => stored.seenBy(impl === 'ours' ? workerCopy(service) : stored.type));
+	const workers = Array.from({ length: count }, () => stored.seenBy(impl === 'ours' ? workerCopy(service) : stored.type));
 	const resource = service.resource(emulator);
 	for (const w of workers) await new Execution(w).request(resource);
 	const executions = workers.flatMap((w) => Array.from({ length: perWorker }, () => new Execution(w)));
+	const midWave = death === 'outside login' && apiMs > 1000;
 	if (death === 'expiry') emulator.control.expireAll('iam');
-	else await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user);
-	emulator.control.injectFault({ service: 'iam', endpoint: 'resource', count: 10 * executions.length, fault: { type: 'delay', ms: 300 } });
+	else if (!midWave) await outsideLogin(emulator, user);
+	emulator.control.injectFault({ service: 'iam', endpoint: 'resource', count: 10 * executions.length, fault: { type: 'delay', ms: apiMs } });
 	const counters = () => userCounters(emulator.control.stats(), service.emulated, service.userKey(user));
 	const before = counters();
-	const settled = await Promise.allSettled(executions.map(async (execution) => await execution.request(resource)));
+	const runs = Promise.allSettled(executions.map(async (execution) => await execution.request(resource)));
+	if (midWave) await outsideLogin(emulator, user, apiMs / 2);
+	const settled = await runs;
 	const after = counters();
 	emulator.control.clearFaults();
+	// An outside login during the wave is counted by the emulator too: these are n8n's own.
+	const outside = midWave ? 1 : 0;
 	return {
+		...scenario,
 		impl,
-		death,
-		workers: workers.length,
 		executions: executions.length,
-		// The outside login happened before `before`: these are n8n's own.
-		renewals: after.logins + after.refreshes - (before.logins + before.refreshes),
+		renewals: after.logins + after.refreshes - (before.logins + before.refreshes) - outside,
 		failed: settled.filter((r) => r.status === 'rejected').length,
 	};
 }
