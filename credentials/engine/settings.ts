@@ -67,7 +67,7 @@ export const DEFAULT_SETTINGS: Readonly<EngineSettings> = Object.freeze({
 	earlyRenewalPauseMs: 30_000,
 	failureRenewalQuietMs: 15_000,
 	peerWaitMs: 3_000,
-	maxPeerHoldMs: 45_000,
+	maxPeerHoldMs: 60_000,
 	peerPollMs: 50,
 	peerEpisodeMs: 60_000,
 });
