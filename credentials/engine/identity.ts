@@ -159,8 +159,13 @@ export class Identity {
 	 * sent with a token it just obtained, take about as long, and a login must not kill it sooner.
 	 */
 	observe(ms: number, now = Date.now()): void {
+		if (ms >= this.#latencyMs(now)) this.#latency = { ms, at: now };
+	}
+
+	/** The slowest failed request of the last `peerEpisodeMs` (0 when none). */
+	#latencyMs(now: number): number {
 		const latency = this.#latency;
-		if (!latency || ms >= latency.ms || now - latency.at >= settings.peerEpisodeMs) this.#latency = { ms, at: now };
+		return latency && now - latency.at < settings.peerEpisodeMs ? latency.ms : 0;
 	}
 
 	isDead(token: string): boolean {
@@ -294,11 +299,12 @@ export class Identity {
 	 * How long to wait after a refused refresh token before logging in. Someone renewed (or logged
 	 * in) moments ago; if it was another n8n process, its resends carry that token now and take
 	 * about as long as this process's failed requests did. The process that obtained the dead token
-	 * waits one such time, the others three more, so two logins after one death are further apart
-	 * than a request takes, and each process's resends finish before the next login kills the token.
+	 * waits one and a half such times, the others three more, so two logins after one death are
+	 * further apart than a request takes, and each process's resends finish before the next login
+	 * kills the token.
 	 */
 	#holdMs(dead: TokenSet, now = Date.now()): number {
-		const latency = this.#latency && now - this.#latency.at < settings.peerEpisodeMs ? this.#latency.ms : 0;
+		const latency = this.#latencyMs(now);
 		const own = this.#obtainedHere?.print === fingerprint(dead.accessToken);
 		return Math.min(settings.peerWaitMs + latency * (own ? 1.5 : 4.5), settings.maxPeerHoldMs);
 	}

@@ -7,12 +7,11 @@
  * loaded before the death, through n8n-core's real requestWithAuthentication. The real cluster
  * (PostgreSQL, Redis, n8n main and two workers) runs in test/e2e/queue.e2e.test.ts.
  */
-import axios from 'axios';
 import type { ICredentialType } from 'n8n-workflow';
 
 import { userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
-import { iamLogin } from '../emulator/helpers';
+import { client, iamLogin } from '../emulator/helpers';
 import { credentialTypeOn, Execution } from '../support/n8n';
 import type { ServiceCase, TestUser } from '../support/services';
 import { sleep } from '../support/time';
@@ -47,8 +46,8 @@ function workerCopy(service: ServiceCase): ICredentialType {
 
 /** A login from outside n8n kills the token `afterMs` from now. */
 async function outsideLogin(emulator: Emulator, user: TestUser, afterMs = 0): Promise<void> {
-	if (afterMs > 0) await sleep(afterMs);
-	await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user);
+	await sleep(afterMs);
+	await iamLogin(client(), emulator, 'fortilancloud', user);
 }
 
 export async function queueRun(emulator: Emulator, service: ServiceCase, impl: Impl, scenario: QueueScenario): Promise<QueueRunResult> {

@@ -5,12 +5,11 @@
  * go through n8n-core's real requestWithAuthentication against the emulator (FortiCloud IAM: one
  * active token per API user, refresh tokens rotate).
  */
-import axios from 'axios';
 import type { ICredentialType } from 'n8n-workflow';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
-import { iamLogin } from '../emulator/helpers';
+import { client, iamLogin } from '../emulator/helpers';
 import { credentialTypeOn, Execution, StoredCredential } from '../support/n8n';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
@@ -109,7 +108,7 @@ test('a slow API and a login from outside in the middle of a wave: no failed exe
 	const before = seen();
 	const runs = executions.map(async (execution) => await execution.request(lan.resource(emulator)));
 	await sleep(3000);
-	expect((await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user)).status).toBe(200);
+	expect((await iamLogin(client(), emulator, 'fortilancloud', user)).status).toBe(200);
 	const errors = await outcomes(runs);
 	const after = seen();
 	expect(errors).toEqual([]);

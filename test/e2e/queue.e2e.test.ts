@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
-import { iamLogin } from '../emulator/helpers';
+import { client, iamLogin } from '../emulator/helpers';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
 import { cleanupAll, ensureN8n, findSecrets, N8nEnv, REPO_ROOT, sleep } from './n8n';
@@ -42,7 +42,7 @@ async function nextMinute(): Promise<void> {
 }
 
 async function outsideLogin(): Promise<void> {
-	const outside = await iamLogin(axios.create({ validateStatus: () => true }), emulator, 'fortilancloud', user);
+	const outside = await iamLogin(client(), emulator, 'fortilancloud', user);
 	expect(outside.status).toBe(200);
 	outsideTokens.push(String(outside.data.access_token));
 }
@@ -109,7 +109,10 @@ beforeAll(async () => {
 	expect(seen().logins).toBe(0);
 }, 15 * 60_000);
 
-afterEach(() => emulator.control.clearFaults());
+afterEach(() => {
+	emulator.control.clearFaults();
+	emulator.control.setLifetime('fortilancloud', lan.lifetime ?? 14_400);
+});
 
 afterAll(async () => {
 	await env?.cleanup();
@@ -179,8 +182,7 @@ describe('queue mode: one main, two workers, PostgreSQL and Redis', () => {
 		expect(result).toMatchObject({ statuses: allOk, rejected: 0, rateLimited: 0 });
 		expect(result.renewals).toBeGreaterThanOrEqual(1);
 		expect(result.renewals).toBeLessThanOrEqual(workers.length);
-		emulator.control.setLifetime('fortilancloud', 14_400);
-		// The stored credential holds the token the service accepts now.
+		// The last request carried the token the service holds now; the restart below shows it is stored.
 		const active = emulator.control.activeToken('iam', lan.userKey(user));
 		expect(active).toBeDefined();
 		expect(seen().authorizations.at(-1)).toBe(`Bearer ${active}`);

@@ -33,8 +33,8 @@ function isOutage(error: unknown): boolean {
 export class ManagedTokenMode implements CredentialMode {
 	carried?: string;
 
-	/** When `authenticate` last sent a token with this credentials object: a failure's hook times the request. */
-	sentAt?: number;
+	/** When `authenticate` last sent `carried`: the hook after a failure times the request. */
+	#sentAt?: number;
 
 	/** Whether `authenticate` already handed a renewal to preAuthentication (once per object). */
 	#deferred = false;
@@ -62,7 +62,7 @@ export class ManagedTokenMode implements CredentialMode {
 
 	async preAuthenticate(helpers: RequestHelpers): Promise<PersistedToken> {
 		const identity = this.identity(helpers);
-		if (this.sentAt !== undefined) identity.observe(Date.now() - this.sentAt);
+		if (this.carried && this.#sentAt !== undefined) identity.observe(Date.now() - this.#sentAt);
 		return await identity.use(async () => {
 			const stored = this.stored();
 			const joined = await identity.open(stored);
@@ -109,13 +109,13 @@ export class ManagedTokenMode implements CredentialMode {
 	async authenticate(request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const stored = this.stored();
 		const identity = stored ? identities.obtain(this.key) : identities.get(this.key);
+		// Nothing is sent until `send` returns: a failure before it is not the token's.
 		this.carried = '';
-		this.sentAt = undefined;
 		let token = identity?.ready(stored, (candidate) => this.usable(candidate));
 		if (identity && !token) token = await identity.use(async () => await this.prepared(identity, stored, request));
 		const sent = this.send(request, token);
 		this.carried = token?.accessToken ?? '';
-		if (token) this.sentAt = Date.now();
+		this.#sentAt = Date.now();
 		return sent;
 	}
 
@@ -135,8 +135,12 @@ export class ManagedTokenMode implements CredentialMode {
 	 * credentials object, and not while a renewal that just failed keeps the still-valid token.
 	 */
 	protected deferrable(identity: Identity, current: TokenSet | undefined, request: IHttpRequestOptions): boolean {
-		if (this.#deferred || !retriedOnError(request)) return false;
-		return !(current && !isExpired(current) && identity.earlyRenewalPaused);
+		return !this.#deferred && retriedOnError(request) && !this.keepsValid(identity, current);
+	}
+
+	/** A renewal ahead of expiry failed a moment ago: the still-valid token is sent meanwhile. */
+	protected keepsValid(identity: Identity, current: TokenSet | undefined): current is TokenSet {
+		return current !== undefined && !isExpired(current) && identity.earlyRenewalPaused;
 	}
 
 	/** The error that sends n8n's requestWithAuthentication to preAuthentication and a resend. */
@@ -153,8 +157,7 @@ export class ManagedTokenMode implements CredentialMode {
 	protected async ahead(identity: Identity, token: TokenSet | undefined): Promise<TokenSet | undefined> {
 		const helpers = identity.keptHelpers();
 		if (!helpers) return token;
-		const valid = token !== undefined && !isExpired(token);
-		if (valid && identity.earlyRenewalPaused) return token;
+		if (this.keepsValid(identity, token)) return token;
 		const renewed = await settle(async () => await identity.renew(this.caller(helpers), { mode: 'refreshOrLogin' }));
 		if (renewed.ok) return renewed.value;
 		if (token && !isExpired(token)) return token;

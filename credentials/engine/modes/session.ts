@@ -55,7 +55,6 @@ export class SessionMode extends ManagedTokenMode {
 	protected override send(request: IHttpRequestOptions, token: TokenSet | undefined): IHttpRequestOptions {
 		const body = jsonRpcBody(request);
 		if (!token || !body) {
-			this.carried = '';
 			throw tokenError('renewalPending', `The ${this.service.label} session is confirmed with the service before this request is sent.`);
 		}
 		return withTls(withSession(request, body, token.accessToken), this.ownUrl, this.connection.tls);
