@@ -28,16 +28,18 @@ export class FortiCloudIamApi implements ICredentialType {
 			options: [
 				{ name: 'Asset Management (FortiCare)', value: 'assetManagement', description: 'client_id assetmanagement' },
 				{ name: 'Custom Client ID', value: 'custom' },
-				{ name: 'FortiAnalyzer Cloud', value: 'fortiAnalyzerCloud', description: 'client_id FortiAnalyzer' },
 				{ name: 'FortiEdge Cloud', value: 'fortiEdgeCloud', description: 'client_id fortiedgecloud' },
 				{ name: 'FortiFlex', value: 'fortiFlex', description: 'client_id flexvm' },
 				{ name: 'FortiGate Cloud', value: 'fortiGateCloud', description: 'client_id fortigatecloud' },
-				{ name: 'FortiManager Cloud', value: 'fortiManagerCloud', description: 'client_id FortiManager' },
 				{ name: 'FortiZTP', value: 'fortiZtp', description: 'client_id fortiztp' },
 				{ name: 'IAM', value: 'iam', description: 'client_id iam' },
 				{ name: 'Organization', value: 'organization', description: 'client_id organization' },
 			],
 			default: 'fortiFlex',
+			// FortiManager Cloud and FortiAnalyzer Cloud are left out on purpose: their APIs want a
+			// JSON-RPC session on top of the IAM token, which only their own credentials keep.
+			description:
+				'The FortiCloud service the token is for. FortiSASE, FortiLAN Cloud, FortiManager Cloud and FortiAnalyzer Cloud have their own credentials: use those.',
 		},
 		{
 			displayName: 'Custom Client ID',
@@ -48,7 +50,7 @@ export class FortiCloudIamApi implements ICredentialType {
 			description: 'The FortiCloud IAM client_id, exactly as the service documents it',
 			displayOptions: { show: { service: ['custom'] } },
 		},
-		...apiUserFields('The API ID from the API user credentials downloaded in the FortiCloud IAM portal'),
+		...apiUserFields("The API user's ID (API ID in the credentials file downloaded from the FortiCloud IAM portal)"),
 		authUrlField(),
 		...TOKEN_FIELDS,
 	];

@@ -21,7 +21,7 @@ export class FortiLanCloudApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortilan-cloud-api';
 
 	properties: INodeProperties[] = [
-		...apiUserFields('The API ID from the API user credentials downloaded in the FortiCloud IAM portal'),
+		...apiUserFields("The API user's ID (API ID in the credentials file downloaded from the FortiCloud IAM portal)"),
 		authUrlField(),
 		{
 			displayName: 'Client ID',

@@ -33,7 +33,7 @@ export class FortiManagerApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://fmg.example.com',
-			description: 'Address of the FortiManager or FortiAnalyzer appliance (requests go to <Base URL>/jsonrpc)',
+			description: 'Address of the FortiManager or FortiAnalyzer appliance (requests go to its /jsonrpc path)',
 		},
 		{
 			displayName: 'Authentication',
@@ -41,7 +41,7 @@ export class FortiManagerApi implements ICredentialType {
 			type: 'options',
 			options: [
 				{ name: 'Administrator Login (Session)', value: 'password', description: 'Exec sys/login/user; the session is put into every JSON-RPC body' },
-				{ name: 'API Key', value: 'apiKey', description: 'FortiManager 7.2.2 and later: Authorization: Bearer <key>, no session' },
+				{ name: 'API Key', value: 'apiKey', description: 'FortiManager 7.2.2 and later: the key is sent as an Authorization: Bearer header, no session' },
 			],
 			default: 'password',
 		},

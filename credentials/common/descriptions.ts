@@ -130,10 +130,10 @@ export function cloudSessionFields(product: 'FortiManager Cloud' | 'FortiAnalyze
 			default: '',
 			required: true,
 			placeholder: `https://123456.us-east-1.${host}.forticloud.com`,
-			description: `Address of the ${product} instance (requests go to <Instance URL>/jsonrpc)`,
+			description: `Address of the ${product} instance (requests go to its /jsonrpc path)`,
 		},
 		...apiUserFields(
-			`The API ID from the API user credentials downloaded in the FortiCloud IAM portal (its permission profile must include ${product})`,
+			`The API user's ID (API ID in the credentials file downloaded from the FortiCloud IAM portal; its permission profile must include ${product})`,
 		),
 		authUrlField(),
 		sessionCheckField('instance'),

@@ -136,16 +136,18 @@ export function describeErrorBody(body: unknown, secrets: Array<string | undefin
 	}
 	if (!body || typeof body !== 'object') return undefined;
 	const record = body as Record<string, unknown>;
+	const clean = (key: string) => (typeof record[key] === 'string' ? redact(record[key], secrets).trim() : '');
 	const parts: string[] = [];
-	for (const key of ['error_description', 'status_message', 'message', 'msg', 'detail', 'error']) {
-		const value = record[key];
-		const clean = typeof value === 'string' ? redact(value, secrets).trim() : '';
-		if (clean && !parts.includes(clean)) parts.push(clean);
+	for (const key of ['error_description', 'status_message', 'message', 'msg', 'detail']) {
+		if (clean(key) && !parts.includes(clean(key))) parts.push(clean(key));
 	}
+	// OAuth's `error` is a code ("invalid_grant"): after the sentence, in brackets, or alone.
+	const error = clean('error');
+	if (error && !parts.includes(error)) parts.push(parts.length > 0 ? `[${error}]` : error);
 	if (parts.length === 0 && record.code !== undefined && typeof record.code !== 'object') {
 		parts.push(`code ${String(record.code)}`);
 	}
-	const text = parts.join(': ');
+	const text = parts.join(' ');
 	return text.length > 300 ? `${text.slice(0, 300)}…` : text || undefined;
 }
 

@@ -115,7 +115,7 @@ export function failure(
 	if (status === 400 || status === 401 || status === 403) {
 		return tokenError(
 			'badCredentials',
-			`${service.label} rejected the credentials (HTTP ${status})${saidPart}. Check ${service.secretHint}.`,
+			`${service.label} rejected the credentials (HTTP ${status}${said ? `: ${said}` : ''}). Check ${service.secretHint}.`,
 			status,
 		);
 	}

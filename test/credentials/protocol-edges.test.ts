@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tool code runs in Node, not inside n8n: emulator fixtures are its to use */
 /**
  * What the credential layer does at the edges: TLS choices, revoke, FortiSASE's pasted token, the
  * error shapes FORTINET-APIS.md lists, rate limits, and an outside login under the one-active-token
@@ -180,12 +181,12 @@ describe('error shapes from the token endpoint become clear messages', () => {
 		{
 			name: 'a FortiSASE-style status_message body',
 			fault: { type: 'status', status: 403, body: JSON.stringify({ status: 'error', status_message: 'Permission denied for this API user', code: 403 }) },
-			expected: /FortiCloud IAM rejected the credentials \(HTTP 403\) \(Permission denied for this API user\)\. Check the API user ID and password/,
+			expected: /FortiCloud IAM rejected the credentials \(HTTP 403: Permission denied for this API user\)\. Check the API User ID and Password/,
 		},
 		{
 			name: 'a FortiFlex-style message body',
 			fault: { type: 'status', status: 401, body: JSON.stringify({ status: -1, message: 'Invalid security token.' }) },
-			expected: /FortiCloud IAM rejected the credentials \(HTTP 401\) \(Invalid security token\.\)/,
+			expected: /FortiCloud IAM rejected the credentials \(HTTP 401: Invalid security token\.\)/,
 		},
 	];
 
@@ -214,7 +215,7 @@ describe('error shapes from the token endpoint become clear messages', () => {
 		const user = flex.newUser(emulator);
 		const stored = new StoredCredential(new FortiCloudIamApi(), { ...flex.data(emulator, user), password: 'wrong-password-1' });
 		const message = await messageOf(new Execution(stored).request(flex.resource(emulator)));
-		expect(message).toMatch(/FortiCloud IAM rejected the credentials \(HTTP 400\) \(Invalid credentials given\.: invalid_grant\)\. Check the API user ID and password/);
+		expect(message).toMatch(/FortiCloud IAM rejected the credentials \(HTTP 400: Invalid credentials given\. \[invalid_grant\]\)\. Check the API User ID and Password \(from/);
 		expect(message).not.toContain('wrong-password-1');
 	});
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: emulator fixtures, Node's modules are its to use */
 /**
  * No secret follows a redirect, redaction covers every encoding the engine sends, and every token
  * call is bounded (issue "tokens that die out of sight", points 10-13). A second loopback server
@@ -142,7 +143,7 @@ describe('12. redaction covers every encoding the engine sends, before any short
 			const body = `${"x".repeat(190)} pw=${form} rejected`;
 			emulator.control.injectFault({ service: 'iam', endpoint: 'token', count: 2, fault: { type: 'status', status: 400, body, contentType: 'text/plain' } });
 			const text = await messageOf(new Execution(stored).request(lan.resource(emulator)));
-			expect(text).toMatch(/FortiLAN Cloud rejected the credentials \(HTTP 400\)/);
+			expect(text).toMatch(/FortiLAN Cloud rejected the credentials \(HTTP 400: /);
 			for (let length = 4; length <= form.length; length++) expect(text).not.toContain(form.slice(0, length));
 		}
 	});

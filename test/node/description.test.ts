@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node globals, Node's modules are its to use */
 /** The node's static description: what n8n's editor and loader read. */
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
@@ -26,6 +27,38 @@ function subtitle(operation: string, service: string): string {
 	return evaluate({ operation, service });
 }
 
+/** The credential class of a type name, as n8n's loader finds it. */
+function credentialClass(type: string): { displayName: string; properties: unknown[] } {
+	const className = type.charAt(0).toUpperCase() + type.slice(1);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const module = require(`../../credentials/${className}.credentials`) as Record<string, new () => { displayName: string; properties: unknown[] }>;
+	return new module[className]();
+}
+
+/** Every text n8n's editor shows of a property tree: names, descriptions, hints, placeholders, options. */
+function shownTexts(value: unknown, path = ''): Array<{ path: string; text: string }> {
+	if (Array.isArray(value)) return value.flatMap((entry, index) => shownTexts(entry, `${path}[${index}]`));
+	if (value === null || typeof value !== 'object') return [];
+	const texts: Array<{ path: string; text: string }> = [];
+	for (const [key, entry] of Object.entries(value)) {
+		if (['displayName', 'name', 'description', 'hint', 'placeholder', 'action'].includes(key) && typeof entry === 'string') {
+			texts.push({ path: `${path}.${key}`, text: entry });
+		} else if (['options', 'values'].includes(key)) {
+			texts.push(...shownTexts(entry, `${path}.${key}`));
+		}
+	}
+	return texts;
+}
+
+/** The editor renders these texts as HTML: a "<word>" that is not one of these tags disappears. */
+const HTML_TAG = /^<\/?(a|b|i|br|code|strong|em)(\s[^>]*)?\/?>/;
+
+function lostText(texts: Array<{ path: string; text: string }>): string[] {
+	return texts.flatMap(({ path, text }) =>
+		[...text.matchAll(/</g)].filter((match) => !HTML_TAG.test(text.slice(match.index))).map(() => `${path}: ${text}`),
+	);
+}
+
 describe('Fortinet Token node description', () => {
 	test('identity, version and package registration', () => {
 		expect(description.name).toBe('fortinetToken');
@@ -41,6 +74,21 @@ describe('Fortinet Token node description', () => {
 		const typeName = (className: string) => className.charAt(0).toLowerCase() + className.slice(1);
 		expect([...declared.map(typeName)].sort()).toEqual([...CREDENTIAL_TYPES].sort());
 		expect(Object.keys(SERVICES).sort()).toEqual([...CREDENTIAL_TYPES].sort());
+	});
+
+	test('each credential type is named "<its service label> API" (what the Custom API Call answer names)', () => {
+		for (const type of CREDENTIAL_TYPES) expect(credentialClass(type).displayName).toBe(`${SERVICES[type].label} API`);
+	});
+
+	test('no text in angle brackets that the editor would swallow as an HTML tag', () => {
+		expect(lostText([{ path: 'self-check', text: 'requests go to <Base URL>/jsonrpc' }])).toHaveLength(1);
+		expect(lostText([{ path: 'self-check', text: 'see <a href="https://x">docs</a>, <b>bold</b>' }])).toEqual([]);
+		const texts = [
+			...shownTexts(description.properties, 'node'),
+			...CREDENTIAL_TYPES.flatMap((type) => shownTexts(credentialClass(type).properties, type)),
+		];
+		expect(texts.length).toBeGreaterThan(50);
+		expect(lostText(texts)).toEqual([]);
 	});
 
 	test('light and dark icons are different files that exist', () => {
@@ -63,6 +111,25 @@ describe('Fortinet Token node description', () => {
 				primaryDocumentation: [{ url: 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortinet-token-node' }],
 			},
 		});
+	});
+
+	test('the codex aliases name every Fortinet product of the credentials', () => {
+		const { alias } = JSON.parse(readFileSync(join(dir, 'FortinetToken.node.json'), 'utf8')) as { alias: string[] };
+		const products = Object.values(SERVICES).flatMap((service) => service.label.match(/Forti[A-Za-z]+/g) ?? []);
+		expect(products).toEqual(expect.arrayContaining(['FortiManager', 'FortiAnalyzer', 'FortiSASE']));
+		expect(alias).toEqual(expect.arrayContaining(products));
+	});
+
+	test('Revoke Token shows exactly one notice per credential type, saying what that service does', () => {
+		const notices = description.properties.filter((p) => p.type === 'notice' && p.displayOptions?.show?.operation?.includes('revokeToken'));
+		for (const type of CREDENTIAL_TYPES) {
+			const shown = notices.filter((notice) => (notice.displayOptions?.show?.service as string[]).includes(type));
+			expect(shown).toHaveLength(1);
+		}
+		const text = (type: string) => notices.find((n) => (n.displayOptions?.show?.service as string[]).includes(type))?.displayName;
+		expect(text('fortiCasbApi')).toContain('no revoke call');
+		expect(text('fortiLanCloudApi')).toContain('Revokes the access and refresh tokens');
+		expect(text('fortiManagerApi')).toContain('sys/logout');
 	});
 
 	test('not offered to AI agents: its output is access tokens', () => {

@@ -346,6 +346,17 @@ describe('errors', () => {
 		for (const item of output) expect(item.json.error).toMatch(/FortiCASB credential has no Password/);
 	});
 
+	test('Custom API Call (added by n8n) points to the HTTP Request node and the credential type to pick', async () => {
+		const f = fixture(emulator, 'fortiLanCloudApi');
+		const error = await failure(run(f, { operation: '__CUSTOM_API_CALL__' }));
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Custom API Call runs in the HTTP Request node, not here');
+		expect(error.description).toContain('"Predefined Credential Type"');
+		expect(error.description).toContain('"FortiLAN Cloud API"');
+		expect(error.message).not.toContain('__CUSTOM_API_CALL__');
+		expect(countersOf(emulator, f).logins).toBe(0);
+	});
+
 	test('an unknown Service is a NodeOperationError', async () => {
 		const error = await failure(runNode({ parameters: { service: 'httpBasicAuth', operation: 'getToken' }, credentials: {} }));
 		expect(error).toBeInstanceOf(NodeOperationError);

@@ -8,7 +8,7 @@ export const fortiAuthenticator: ServiceDescription = {
 	protocol: fortiAuthenticatorFabric,
 	apiDomains: [],
 	secretHint:
-		'the administrator username and password (an e-mail style username may need its realm: user@name.com@realm; the user must not require MFA)',
+		"the administrator's Username and Password (an e-mail style username may need its realm: user@name.com@realm; the user must not require MFA)",
 	noRevokeReason: 'FortiAuthenticator has no token revoke call: fabric tokens stay valid until the administrator deletes them',
 	connect: (credentials) => ({
 		baseUrl: baseUrl(credentials, 'baseUrl', 'Base URL', 'FortiAuthenticator'),

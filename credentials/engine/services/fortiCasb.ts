@@ -8,7 +8,7 @@ export const fortiCasb: ServiceDescription = {
 	label: 'FortiCASB',
 	protocol: fortiCnp,
 	apiDomains: ['forticasb.com'],
-	secretHint: 'the FortiCASB username and password, or the API credential generated in FortiCASB',
+	secretHint: 'the Username and Password, or the API Credential generated in FortiCASB',
 	noRevokeReason: 'FortiCASB has no token revoke call: the token stays valid until it expires',
 	connect: (credentials) => fortiCnpConnection(credentials, FORTICASB),
 };

@@ -9,8 +9,6 @@ export const IAM_CLIENT_IDS: Record<string, string> = {
 	fortiFlex: 'flexvm',
 	fortiEdgeCloud: 'fortiedgecloud',
 	fortiGateCloud: 'fortigatecloud',
-	fortiManagerCloud: 'FortiManager',
-	fortiAnalyzerCloud: 'FortiAnalyzer',
 	assetManagement: 'assetmanagement',
 	fortiZtp: 'fortiztp',
 	iam: 'iam',
@@ -31,7 +29,7 @@ export const fortiCloudIam: ServiceDescription = {
 	label: 'FortiCloud IAM',
 	protocol,
 	apiDomains: FORTICLOUD_API_DOMAINS,
-	secretHint: 'the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal',
+	secretHint: 'the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal)',
 	connect: (credentials) =>
 		forticloudIamConnection(
 			credentials,

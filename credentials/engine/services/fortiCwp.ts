@@ -8,7 +8,7 @@ export const fortiCwp: ServiceDescription = {
 	label: 'FortiCWP',
 	protocol: fortiCnp,
 	apiDomains: ['forticwp.com', 'forticnp.com'],
-	secretHint: 'the API credential generated in FortiCWP (Settings > Credentials), or the FortiCWP username and password',
+	secretHint: 'the API Credential generated in FortiCWP (Settings > Credentials), or the Username and Password',
 	noRevokeReason: 'FortiCWP has no token revoke call: the token stays valid until it expires',
 	connect: (credentials) => fortiCnpConnection(credentials, FORTICWP),
 };

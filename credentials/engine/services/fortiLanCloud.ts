@@ -8,7 +8,7 @@ export const fortiLanCloud: ServiceDescription = {
 	label: 'FortiLAN Cloud',
 	protocol: fortiCloudIam,
 	apiDomains: FORTICLOUD_API_DOMAINS,
-	secretHint: 'the API ID and password from the API user credentials downloaded in the FortiCloud IAM portal',
+	secretHint: 'the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal)',
 	connect: (credentials) =>
 		forticloudIamConnection(credentials, 'FortiLAN Cloud', optionalText(credentials, 'clientId') || 'fortilancloud'),
 };

@@ -14,7 +14,7 @@ export const fortiManager: ServiceDescription = {
 	apiDomains: [],
 	sendsTokenAs: 'jsonRpcSession',
 	secretHint:
-		'the administrator username and password; the administrator needs JSON API access (rpc-permit read or read-write)',
+		"the administrator's Username and Password; the administrator needs JSON API access (rpc-permit read or read-write)",
 	noRevokeReason: 'An API key is not revoked by n8n: the FortiManager administrator deletes or regenerates it',
 	connect: (credentials) => {
 		const url = baseUrl(credentials, 'baseUrl', 'Base URL', LABEL);

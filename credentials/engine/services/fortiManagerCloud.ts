@@ -23,7 +23,7 @@ function cloudService(credentialType: string, label: string, clientId: string): 
 		// The instance only (and the token service for the login).
 		apiDomains: [],
 		sendsTokenAs: 'jsonRpcSession',
-		secretHint: `the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal (its permission profile must include ${label})`,
+		secretHint: `the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal; its permission profile must include ${label})`,
 		connect: (credentials) => cloudConnection(credentials, label, clientId),
 	};
 }

@@ -26,7 +26,7 @@ export const fortiSase: ServiceDescription = {
 	label: 'FortiSASE',
 	protocol: fortiCloudIam,
 	apiDomains: FORTICLOUD_API_DOMAINS,
-	secretHint: 'the API user ID and password from the credentials file downloaded in the FortiCloud IAM portal',
+	secretHint: 'the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal)',
 	expiredPastedTokenHint:
 		'FortiSASE rejected the access token: ready-made tokens expire after one hour. Generate a new one ' +
 		'(POST /api/v1/oauth/token/ with client_id FortiSASE) or switch Authentication to "API User" so n8n renews tokens itself.',

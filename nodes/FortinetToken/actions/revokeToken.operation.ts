@@ -3,16 +3,33 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { revokeToken } from '../../../credentials/engine';
 import { serviceCall } from './common';
 
-export const description: INodeProperties[] = [
+/** What Revoke Token does, per credential type; the notice shows the one of the chosen credential. */
+const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 	{
-		displayName:
-			'FortiCloud IAM services (FortiSASE, FortiLAN Cloud, FortiCloud IAM) revoke the token at the service, and FortiManager / FortiAnalyzer sessions are logged out (sys/logout). FortiCASB, FortiCWP and FortiAuthenticator have no revoke call: the token is only dropped from n8n\'s cache.',
-		name: 'revokeNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { operation: ['revokeToken'] } },
+		types: ['fortiSaseApi', 'fortiLanCloudApi', 'fortiCloudIamApi'],
+		text: 'Revokes the access and refresh tokens at FortiCloud IAM and drops them from n8n\'s cache; the next request through the credential logs in again. A pasted access token is not revoked: it expires within an hour.',
+	},
+	{
+		types: ['fortiManagerCloudApi', 'fortiAnalyzerCloudApi'],
+		text: 'Logs the JSON-RPC session out (sys/logout), revokes its FortiCloud IAM refresh token and drops both from n8n\'s cache; the next request logs in again.',
+	},
+	{
+		types: ['fortiManagerApi'],
+		text: 'Logs the JSON-RPC session out (sys/logout) and drops it from n8n\'s cache, freeing one of the appliance\'s admin sessions. An API key is not revoked: delete it on the appliance.',
+	},
+	{
+		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
+		text: 'This service has no revoke call: the token is only dropped from n8n\'s cache (the next request logs in again) and stays valid at the service until it expires.',
 	},
 ];
+
+export const description: INodeProperties[] = REVOKE_NOTICES.map(({ types, text }, index) => ({
+	displayName: text,
+	name: `revokeNotice${index}`,
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { operation: ['revokeToken'], service: types } },
+}));
 
 /**
  * Revokes the token at the service where there is a revoke call and drops it from the cache, so
