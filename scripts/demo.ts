@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, no-console -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node globals, Node's modules, plain errors, console output are its to use */
 /**
  * `npm start`: the whole package, running, in one command.
  *

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tool code runs in Node, not inside n8n: emulator fixtures are its to use */
 /** Fixed settings of `npm start` (scripts/demo.ts), shared with its end-to-end test. */
 
 /** The demo owner. Fake, local-only, and printed on every start. */

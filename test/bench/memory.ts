@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: Node globals, Node's modules are its to use */
 /**
  * Memory of the token cache: real entries made by the engine's own `getToken` (the protocol's
  * request building, the response parser, identity hashing, single-flight bookkeeping), with the

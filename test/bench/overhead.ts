@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: Node globals, Node's modules are its to use */
 /**
  * What the engine's `authenticate` (cache lookup, identity hash, header) costs per request,
  * compared with a static `Authorization` header, measured in the same process and interleaved so

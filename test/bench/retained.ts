@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: Node globals are its to use */
 /**
  * What the cache keeps alive after executions end (issue "tokens that die out of sight", point 14).
  * In n8n the helpers a credential hook receives close over the execution: workflow, run data,
@@ -6,8 +7,6 @@
  * holds the same helpers strongly (what the engine did before), to show the measurement sees it.
  */
 import { randomBytes } from 'node:crypto';
-
-import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { configureEngine, fortiSase, preAuthenticate, settings } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
@@ -46,8 +45,8 @@ function executionHelpers(): RequestHelpers {
 		};
 	};
 	return {
-		httpRequest: async (_options: IHttpRequestOptions) => answer(),
-		request: async (_options: Record<string, unknown>) => answer(),
+		httpRequest: async () => answer(),
+		request: async () => answer(),
 	};
 }
 

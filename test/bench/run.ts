@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: Node globals, Node's modules are its to use */
 /**
  * `npm run bench`: the token engine vs a credential written the way n8n's docs show, side by side
  * in one process against the in-process Fortinet emulator (loopback only). Prints a markdown

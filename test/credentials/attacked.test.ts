@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-deprecated-workflow-functions -- test and tool code runs in Node, not inside n8n: n8n's legacy request options are its to use */
 /**
  * Defects found attacking the engine through n8n-core's real request path (requestWithAuthentication
  * and its request helpers) against the emulator. One test (or a small describe) per defect; each

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: emulator fixtures, Node globals are its to use */
 /**
  * Tokens that die out of the engine's sight (issue "tokens that die out of sight"), through n8n-core's
  * real requestWithAuthentication against the emulator. Each test names the point it proves and

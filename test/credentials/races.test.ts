@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: Node globals are its to use */
 /**
  * Races and corner cases found by attacking the engine (a review of the "tokens that die out of
  * sight" change): each test failed on the engine as first changed, and passes now.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: emulator fixtures, Node's modules are its to use */
 /**
  * FortiManager / FortiAnalyzer JSON-RPC sessions through n8n's real request path (n8n-core's
  * requestWithAuthentication and request helpers) against the emulator over real HTTP(S). A dead
@@ -8,8 +9,7 @@ import * as http from 'node:http';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { getToken, renewToken, revokeToken, testCredential } from '../../credentials/engine';
-import { SERVICES } from '../../credentials/engine';
+import { getToken, renewToken, revokeToken, SERVICES, testCredential } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import { userCounters } from '../emulator';
 import { errorOf, shown } from '../support/errors';

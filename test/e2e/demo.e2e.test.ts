@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node globals, Node's modules, console output are its to use */
 /**
  * `npm start` as a newcomer runs it: build, emulator, a real n8n with the package installed, the
  * owner, eight credentials and four workflows, the banner; the webhook answers with FortiSASE data

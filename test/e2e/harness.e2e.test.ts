@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- test and tool code runs in Node, not inside n8n: Node's modules, console output are its to use */
 /**
  * Smoke test of the e2e harness itself, with stock n8n nodes plus a generated probe package
  * (independent of this repository's build). One n8n environment; the CLI steps run first, then

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, emulator fixtures, Node globals, Node's modules, plain errors are its to use */
 /**
  * End-to-end harness that drives a REAL n8n (the version pinned by scripts/install-n8n.sh).
  *

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, emulator fixtures, Node's modules are its to use */
 /**
  * This package in a real n8n (N8N_VERSION, default the newest): built, packed and installed into the user folder's nodes
  * directory as a user's n8n would load it, against the emulator started in this process.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: Node's modules are its to use */
 /**
  * Writes a tiny, plain-JS community package ("n8n-nodes-e2e-probe") used to prove the harness's
  * `installPackage` path independently of this repository's own build:

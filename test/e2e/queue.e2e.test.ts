@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node's modules are its to use */
 /**
  * Queue mode, as users scale n8n: PostgreSQL and Redis on loopback, one main process and two
  * workers, this package installed in the shared user folder, one FortiLAN Cloud API user (6 logins

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node's modules are its to use */
 /**
  * PostgreSQL and Redis for queue mode, started on loopback in temporary folders by the test itself
  * (scripts/install-services.sh installs Debian's packages when missing) and stopped with it.

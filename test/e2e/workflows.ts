@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tool code runs in Node, not inside n8n: emulator fixtures are its to use */
 /**
  * Workflow JSON as a user builds it in the editor: used by the end-to-end suite and by the demo
  * (`npm start`), so both exercise the same node shapes.

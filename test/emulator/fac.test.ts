@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: Node's modules are its to use */
 import axios from 'axios';
 import * as https from 'node:https';
 import * as tls from 'node:tls';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: Node globals are its to use */
 /**
  * Property-based tests of every response parser with random and hostile input (fast-check):
  * anything a Fortinet service (or a proxy in front of it) might answer must end in a usable token

@@ -49,10 +49,12 @@ function sha256(text: string): string {
 
 /** JSON of an entry without the fields the engine needs to hold a token (token/refreshToken), nor functions. */
 function entryWithoutTokens(entry: Readonly<Record<string, unknown>>): string {
-	const { token, helpers: _helpers, inflight: _inflight, refused, ...rest } = entry as Record<string, unknown> & {
+	const { token, refused, ...fields } = entry as Record<string, unknown> & {
 		token?: Record<string, unknown>;
 		refused?: { error: Error; until: number };
 	};
+	// The helpers (functions) and the pending renewal (a promise) are left out of the JSON.
+	const rest = Object.fromEntries(Object.entries(fields).filter(([key]) => key !== 'helpers' && key !== 'inflight'));
 	const tokenRest = token ? { ...token, accessToken: undefined, refreshToken: undefined } : undefined;
 	return JSON.stringify({
 		...rest,

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: emulator fixtures, Node globals are its to use */
 /**
  * Secret hygiene of everything a user or a log can see: drive every error path we can reach for
  * every service (faults on the token, refresh, revoke and resource endpoints, wrong passwords and

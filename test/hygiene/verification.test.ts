@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node globals, Node's modules are its to use */
 /**
  * What n8n checks before it verifies a community package, run here as n8n runs it: the scanner's
  * lint (@n8n/scan-community-package `analyzePackage`, inline ESLint configuration ignored) on the
@@ -95,8 +96,9 @@ test('Cloud support: strict mode with node-cli\'s ESLint config, unmodified; no 
 	expect(packageJson.license).toBe('MIT');
 	expect(packageJson.author?.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
 	expect(packageJson.scripts).toMatchObject({
-		lint: expect.stringContaining('n8n-node lint'),
-		'lint:fix': expect.stringContaining('n8n-node lint --fix'),
+		// What a contributor or n8n's reviewer types, with nothing around it: the whole tree passes it.
+		lint: 'n8n-node lint',
+		'lint:fix': 'n8n-node lint --fix',
 		release: 'n8n-node release',
 		prepublishOnly: 'n8n-node prerelease',
 		build: expect.stringMatching(/^n8n-node build/),

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-deprecated-workflow-functions -- test and tool code runs in Node, not inside n8n: n8n's legacy request options are its to use */
 /**
  * n8n's real request path, loaded in-process: n8n-core's `httpRequest` (what credentials and nodes
  * get as `this.helpers.httpRequest`), its legacy `request`, and its `requestWithAuthentication`

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-deprecated-workflow-functions, @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: n8n's legacy request options, Node globals are its to use */
 /**
  * The nine credential types, each pointed at the emulator — SERVICE_CASES the six Bearer-token
  * types, SESSION_CASES the three JSON-RPC session types — : how to fill the credential for a fresh
