@@ -5,8 +5,8 @@
  * Builds this repository, starts the Fortinet emulator in this process and a local n8n (the version
  * pinned by scripts/install-n8n.sh) on 127.0.0.1 with the package installed as a user would
  * install it. The first start creates, in a persistent demo folder (`.demo/`), an owner account,
- * eight credentials (every type but FortiAnalyzer Cloud) pointed at the emulator and four demo
- * workflows; later starts reinstall the freshly built package and keep everything else, so edits made in the editor
+ * nine credentials (one per type, with the fixed ids the README's example uses) pointed at the
+ * emulator and five demo workflows; later starts reinstall the freshly built package and keep everything else, so edits made in the editor
  * (e.g. real Fortinet credentials) survive restarts. Ctrl-C stops n8n and the emulator.
  *
  * Environment:
@@ -52,6 +52,7 @@ import {
 } from '../test/e2e/workflows';
 import { DEMO_ACCOUNTS, startEmulator, type Emulator } from '../test/emulator';
 import {
+	DEMO_CREDENTIAL_IDS,
 	DEMO_ENCRYPTION_KEY,
 	DEMO_OWNER,
 	EMULATOR_PORT_COUNT,
@@ -223,6 +224,11 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 			name: 'FortiManager Cloud (emulator)',
 			data: { instanceUrl: emu.urls.fmgCloud, username: iam.username, password: iam.password, authUrl: emu.urls.iam },
 		},
+		{
+			type: 'fortiAnalyzerCloudApi',
+			name: 'FortiAnalyzer Cloud (emulator)',
+			data: { instanceUrl: emu.urls.fazCloud, username: iam.username, password: iam.password, authUrl: emu.urls.iam },
+		},
 	];
 }
 
@@ -253,7 +259,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				httpWithCredential('FortiLAN Cloud switches', creds.fortiLanCloudApi, 'GET', `${iam}/api/v1/switches`),
 			],
 			sticky(
-				'## Scheduled FortiLAN Cloud inventory\nRuns every minute with the **FortiLAN Cloud** credential. FortiLAN Cloud allows 6 logins a minute: the credential logs in once and reuses the token for its whole lifetime, so the limit is never hit. Watch `GET /stats` on the emulator control URL.',
+				`## Scheduled FortiLAN Cloud inventory\nRuns every minute with the **FortiLAN Cloud** credential. FortiLAN Cloud allows 6 logins a minute: the credential logs in once and reuses the token for its whole lifetime, so the limit is never hit. Watch the logins: \`curl -s ${emu.urls.control}/stats\``,
 			),
 		),
 		webhook: chain(
@@ -266,16 +272,18 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				`## Webhook → FortiSASE endpoints\nCall \`GET /webhook/${WEBHOOK_PATH}\`: the response is FortiSASE's endpoint list. Every call reuses one token; n8n logs in again only when FortiSASE refuses it.`,
 			),
 		),
+		// FortiFlex, not FortiLAN Cloud: the revoke at the end must not kill the token the scheduled
+		// workflow lives on (that would cost it a login per run of this one).
 		tokenNode: chain(
 			WORKFLOW_NAMES.tokenNode,
 			[
 				manualTrigger('When clicking ‘Execute workflow’'),
-				tokenNode('Get FortiLAN Cloud token', creds.fortiLanCloudApi, 'getToken'),
-				httpWithHeaderExpression('List switches (own Authorization header)', `${iam}/api/v1/switches`),
-				tokenNode('Revoke the token', creds.fortiLanCloudApi, 'revokeToken'),
+				tokenNode('Get FortiFlex token', creds.fortiCloudIamApi, 'getToken'),
+				httpWithHeaderExpression('List FortiFlex programs (own Authorization header)', `${iam}/ES/api/fortiflex/v2/programs/list`, 'POST'),
+				tokenNode('Revoke the token', creds.fortiCloudIamApi, 'revokeToken'),
 			],
 			sticky(
-				'## Fortinet Token node\n**Get Token** returns the cached token (logging in only when needed) with a ready `authorizationHeader`; any node can send it. **Revoke Token** ends the session at FortiCloud IAM and drops it from the cache.',
+				'## Fortinet Token node\n**Get Token** returns the cached FortiFlex token (logging in only when needed) with a ready `authorizationHeader`; any node can send it. **Revoke Token** revokes it at FortiCloud IAM and drops it from the cache, so the next use logs in again.',
 				820,
 			),
 		),
@@ -301,6 +309,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				manualTrigger('When clicking ‘Execute workflow’'),
 				httpJsonRpc('FortiManager devices (get /dvmdb/device)', creds.fortiManagerApi, emu.urls.fmg, '/dvmdb/device'),
 				httpJsonRpc('FortiManager Cloud status (get /sys/status)', creds.fortiManagerCloudApi, emu.urls.fmgCloud),
+				httpJsonRpc('FortiAnalyzer Cloud status (get /sys/status)', creds.fortiAnalyzerCloudApi, emu.urls.fazCloud),
 				tokenNode('Get the FortiManager session', creds.fortiManagerApi, 'getToken'),
 			],
 			sticky(
@@ -401,6 +410,35 @@ async function forgetEmulatorTokens(server: N8nServer, emu: Emulator, state: Dem
 		cleared++;
 	}
 	if (cleared > 0) step(`cleared the tokens of ${cleared} demo credential(s) issued by the previous emulator run`);
+}
+
+/**
+ * The demo's n8n (always the newest line) on an offline machine, without noise that is not the
+ * user's: no call to api.n8n.io for MCP server listings (a stack trace per start when offline),
+ * and the settings n8n's deprecation notice asks for set explicitly. WEBHOOK_URL, which the test
+ * harness sets for the older n8n lines, gives way to N8N_WEBHOOK_URL (undefined drops it). The
+ * notice for the internal task runner stays: an external one needs a separate launcher.
+ */
+const QUIET_N8N: Record<string, string | undefined> = {
+	N8N_DISABLED_MODULES: 'mcp-registry',
+	WEBHOOK_URL: undefined,
+	N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+	N8N_RUNNERS_TASK_TIMEOUT: '300',
+	N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(256 * 1024 * 1024),
+	N8N_COMPRESSION_NODE_MAX_ZIP_ENTRIES: '1000',
+};
+
+/**
+ * Imports, before n8n starts, the demo credentials this folder does not have yet, with their fixed
+ * ids (the public API cannot choose ids). A folder with a database but no demo state is left alone:
+ * it is either foreign (reported once n8n runs) or an interrupted first start (completed by name).
+ */
+async function importMissingCredentials(env: N8nEnv, emu: Emulator, state: DemoState | undefined, demoDir: string): Promise<void> {
+	if (state === undefined && fs.existsSync(path.join(demoDir, '.n8n', 'database.sqlite'))) return;
+	const missing = credentialSpecs(emu).filter((spec) => state?.credentials[spec.type] === undefined);
+	if (missing.length === 0) return;
+	await env.importCredentials(missing.map((spec) => ({ id: DEMO_CREDENTIAL_IDS[spec.type], ...spec })));
+	for (const spec of missing) step(`created credential "${spec.name}"`);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -543,9 +581,12 @@ async function main(): Promise<void> {
 		onOutput: linePrinter('n8n │', N8N_NOISE),
 		env: {
 			N8N_ENCRYPTION_KEY: DEMO_ENCRYPTION_KEY,
+			...QUIET_N8N,
+			N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 			...(process.env.N8N_LOG_LEVEL ? { N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL } : {}),
 		},
 	});
+	await importMissingCredentials(env, emu, state, demoDir);
 	const server = await timed(`starting n8n ${n8nVersion(bin)} on http://127.0.0.1:${port}`, async () => {
 		const pending = env.startServer(180_000);
 		cleanups.push(() => env.cleanup());

@@ -33,7 +33,7 @@ export const EMULATOR_PORT_COUNT = 8;
 export const WORKFLOW_NAMES = {
 	schedule: 'Fortinet demo – scheduled FortiLAN Cloud inventory',
 	webhook: 'Fortinet demo – webhook FortiSASE endpoints',
-	tokenNode: 'Fortinet demo – token node: get, call, revoke',
+	tokenNode: 'Fortinet demo – token node: get, call, revoke (FortiFlex)',
 	everyService: 'Fortinet demo – every service',
 	fortiManager: 'Fortinet demo – FortiManager JSON-RPC sessions',
 } as const;
@@ -47,7 +47,25 @@ export type CredentialType =
 	| 'fortiCwpApi'
 	| 'fortiAuthenticatorApi'
 	| 'fortiManagerApi'
-	| 'fortiManagerCloudApi';
+	| 'fortiManagerCloudApi'
+	| 'fortiAnalyzerCloudApi';
+
+/**
+ * Fixed ids of the demo credentials, so a workflow pasted from the README finds its credential:
+ * n8n matches a pasted node's credential by id only, and the public API cannot choose one, so the
+ * demo imports its credentials with these ids before n8n starts.
+ */
+export const DEMO_CREDENTIAL_IDS: Record<CredentialType, string> = {
+	fortiSaseApi: 'fortinetDemoSase',
+	fortiLanCloudApi: 'fortinetDemoLanCloud',
+	fortiCloudIamApi: 'fortinetDemoCloudIam',
+	fortiCasbApi: 'fortinetDemoCasb',
+	fortiCwpApi: 'fortinetDemoCwp',
+	fortiAuthenticatorApi: 'fortinetDemoAuthenticator',
+	fortiManagerApi: 'fortinetDemoManager',
+	fortiManagerCloudApi: 'fortinetDemoManagerCloud',
+	fortiAnalyzerCloudApi: 'fortinetDemoAnalyzerCloud',
+};
 
 export interface CredentialRef {
 	id: string;

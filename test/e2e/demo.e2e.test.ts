@@ -17,6 +17,7 @@ import * as path from 'node:path';
 
 import { startEmulator, type Emulator } from '../emulator';
 import {
+	DEMO_CREDENTIAL_IDS,
 	DEMO_ENCRYPTION_KEY,
 	EMULATOR_PORT_COUNT,
 	emulatorPorts,
@@ -223,18 +224,10 @@ function readState(): DemoState {
 	return JSON.parse(fs.readFileSync(path.join(demoDir, STATE_FILE), 'utf8')) as DemoState;
 }
 
-const DEMO_CREDENTIAL_TYPES = [
-	'fortiSaseApi',
-	'fortiLanCloudApi',
-	'fortiCloudIamApi',
-	'fortiCasbApi',
-	'fortiCwpApi',
-	'fortiAuthenticatorApi',
-	'fortiManagerApi',
-	'fortiManagerCloudApi',
-];
+/** One demo credential per type of the package, each with the fixed id the README's example uses. */
+const DEMO_CREDENTIAL_TYPES = Object.keys(DEMO_CREDENTIAL_IDS) as Array<keyof typeof DEMO_CREDENTIAL_IDS>;
 
-/** The five demo workflows and eight demo credentials exist exactly once; the two triggers are active. */
+/** The five demo workflows and nine demo credentials exist exactly once; the two triggers are active. */
 async function expectDemoContent(banner: Banner): Promise<void> {
 	const cookie = await login(banner);
 	const workflows = await restList<RestWorkflow>(banner, cookie, '/rest/workflows');
@@ -246,6 +239,7 @@ async function expectDemoContent(banner: Banner): Promise<void> {
 	expect(active).toEqual([WORKFLOW_NAMES.schedule, WORKFLOW_NAMES.webhook].sort());
 	const credentials = await restList<{ id: string; name: string; type: string }>(banner, cookie, '/rest/credentials');
 	expect(credentials.map((c) => c.type).sort()).toEqual([...DEMO_CREDENTIAL_TYPES].sort());
+	for (const credential of credentials) expect(credential.id).toBe(DEMO_CREDENTIAL_IDS[credential.type as keyof typeof DEMO_CREDENTIAL_IDS]);
 }
 
 async function callWebhook(banner: Banner): Promise<void> {
@@ -316,6 +310,9 @@ describe('npm start (the demo)', () => {
 		expect(first.controlUrl).toBe(`http://127.0.0.1:${portBase}`);
 		expect(text).toContain(`https://127.0.0.1:${portBase + 4}`);
 		for (const name of Object.values(WORKFLOW_NAMES)) expect(text).toContain(name);
+		// Offline and quiet: no stack trace of n8n phoning api.n8n.io, no deprecation the demo causes.
+		expect(text).not.toContain('api.n8n.io');
+		expect(text).not.toMatch(/ - (WEBHOOK_URL|N8N_UNVERIFIED_PACKAGES_ENABLED|N8N_RUNNERS_TASK_TIMEOUT|N8N_COMPRESSION_\w+) ->/);
 
 		const health = await axios.get(`${first.n8nUrl}/healthz`);
 		expect(health.status).toBe(200);
@@ -325,7 +322,7 @@ describe('npm start (the demo)', () => {
 		expect(fs.existsSync(path.join(demoDir, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-fortinet-token', 'package.json'))).toBe(true);
 	});
 
-	test('the owner can sign in and sees the five workflows (two active) and eight credentials', async () => {
+	test('the owner can sign in and sees the five workflows (two active) and nine credentials', async () => {
 		await expectDemoContent(first);
 	});
 
@@ -398,25 +395,29 @@ describe('npm start (the demo)', () => {
 			const devices = nodeItems(result.output, 'FortiManager devices (get /dvmdb/device)')[0] as { result: Array<{ status: { code: number }; data: unknown[] }> };
 			expect(devices.result[0].status.code).toBe(0);
 			expect(devices.result[0].data).toEqual([expect.objectContaining({ name: 'demo-fgt-01' })]);
-			const status = nodeItems(result.output, 'FortiManager Cloud status (get /sys/status)')[0] as { result: Array<{ status: { code: number } }> };
-			expect(status.result[0].status.code).toBe(0);
+			for (const node of ['FortiManager Cloud status (get /sys/status)', 'FortiAnalyzer Cloud status (get /sys/status)']) {
+				const status = nodeItems(result.output, node)[0] as { result: Array<{ status: { code: number } }> };
+				expect(status.result[0].status.code).toBe(0);
+			}
 			const [session] = nodeItems(result.output, 'Get the FortiManager session');
 			expect(session).toEqual(expect.objectContaining({ service: 'FortiManager / FortiAnalyzer', session: expect.any(String), fromCache: true }));
 			const stats = emulator.control.stats();
-			expect([stats.fmg.logins, stats.fmgCloud.logins, stats.fmg.apiRejected, stats.fmgCloud.apiRejected]).toEqual([1, 1, 0, 0]);
+			expect([stats.fmg.logins, stats.fmgCloud.logins, stats.fazCloud.logins]).toEqual([1, 1, 1]);
+			expect([stats.fmg.apiRejected, stats.fmgCloud.apiRejected, stats.fazCloud.apiRejected]).toEqual([0, 0, 0]);
 		});
 
-		test('"token node": Get Token, a call with its Authorization header, Revoke Token', async () => {
+		test('"token node": Get Token, a call with its Authorization header, Revoke Token; FortiLAN Cloud untouched', async () => {
 			const id = readState().workflows.tokenNode?.id as string;
+			const lanBefore = await iamCounters(emulator.urls.control, 'fortilancloud');
 			const result = await env.execute(id);
-			expect(nodeError(result.output, 'List switches (own Authorization header)')).toBeUndefined();
+			expect(nodeError(result.output, 'List FortiFlex programs (own Authorization header)')).toBeUndefined();
 			expect(result.exitCode).toBe(0);
-			const [token] = nodeItems(result.output, 'Get FortiLAN Cloud token');
-			expect(token).toEqual(expect.objectContaining({ service: 'FortiLAN Cloud', authorizationHeader: expect.stringMatching(/^Bearer /) }));
-			expect(nodeItems(result.output, 'List switches (own Authorization header)')[0]).toEqual(
-				expect.objectContaining({ status: 'success' }),
-			);
+			const [token] = nodeItems(result.output, 'Get FortiFlex token');
+			expect(token).toEqual(expect.objectContaining({ service: 'FortiCloud IAM', authorizationHeader: expect.stringMatching(/^Bearer /) }));
+			expect(nodeItems(result.output, 'List FortiFlex programs (own Authorization header)')[0]).toEqual(expect.objectContaining({ status: 0 }));
 			expect(nodeItems(result.output, 'Revoke the token')[0]).toEqual(expect.objectContaining({ revoked: true }));
+			// The scheduled workflow's FortiLAN Cloud token is neither used nor revoked here.
+			expect(await iamCounters(emulator.urls.control, 'fortilancloud')).toEqual(lanBefore);
 		});
 	});
 

@@ -160,8 +160,8 @@ export interface InstalledPackage {
 
 export interface N8nEnvOptions {
 	logLevel?: LogLevel;
-	/** Extra env vars for every n8n process of this environment (override the defaults). */
-	env?: Record<string, string>;
+	/** Extra env vars for every n8n process of this environment (override the defaults; undefined removes one). */
+	env?: Record<string, string | undefined>;
 	/** Install this package directory (default: the repo) into the user folder's nodes dir. */
 	installPackageFrom?: string | false;
 	/**
@@ -687,6 +687,7 @@ export class N8nEnv {
 			GENERIC_TIMEZONE: 'UTC',
 			...opts.env,
 		};
+		for (const [key, value] of Object.entries(this.env)) if (value === undefined) delete this.env[key];
 	}
 
 	/**

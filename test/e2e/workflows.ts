@@ -66,9 +66,9 @@ export function tokenNode(name: string, credential: CredentialRef, operation: 'g
 }
 
 /** HTTP Request without n8n auth, with the Authorization header taken from the previous item. */
-export function httpWithHeaderExpression(name: string, url: string): WorkflowNode {
+export function httpWithHeaderExpression(name: string, url: string, method: 'GET' | 'POST' = 'GET'): WorkflowNode {
 	return node(name, 'n8n-nodes-base.httpRequest', 4.2, {
-		method: 'GET',
+		method,
 		url,
 		sendHeaders: true,
 		specifyHeaders: 'keypair',
