@@ -114,11 +114,15 @@ test('the publish workflow releases on a version tag from GitHub Actions with an
 	expect(workflow.on.push.tags).toEqual(['*.*.*']);
 	const [job] = Object.values(workflow.jobs);
 	// id-token: write is what lets npm sign the provenance statement.
-	expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+	// contents: write creates the GitHub release that carries the tarball.
+	expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'write' });
 	const runs = job.steps.map((step) => step.run ?? '').join('\n');
 	expect(runs).toMatch(/npm (ci|install)/);
 	// In GitHub Actions, `n8n-node release` lints, builds and publishes with NPM_CONFIG_PROVENANCE=true.
 	expect(runs).toMatch(/npm run release/);
+	// The release carries the package as a tarball, the README's install without npm.
+	expect(runs).toMatch(/npm pack/);
+	expect(runs).toMatch(/gh release upload "\$GITHUB_REF_NAME" "\$tarball"/);
 	const release = readFileSync(join(repo, 'node_modules/@n8n/node-cli/dist/commands/release.js'), 'utf8');
 	expect(release).toMatch(/NPM_CONFIG_PROVENANCE/);
 	expect(job.steps.some((step) => step.uses?.startsWith('actions/checkout'))).toBe(true);
