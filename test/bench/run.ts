@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: the token engine vs a credential written the way n8n's docs show, side by side
  * in one process against the in-process Fortinet emulator (loopback only). Prints a markdown
- * report, writes the same text to test/bench/RESULTS.md and puts it in the README as its
+ * report, writes the same text to test/bench/RESULTS.md and puts it in docs/DEVELOPMENT.md as its
  * Performance section. Timings are never asserted (the machine may be shared and noisy; they are
  * only compared as ratios measured in one run); the counts the README promises are, at the end:
  * a broken promise is listed and the run fails.
@@ -320,13 +320,13 @@ function broken({ load, soak, memory, failures, queue }: Results): string[] {
 	];
 }
 
-/** The README's Performance section (up to the next `## ` heading) becomes the generated report. */
+/** The Performance section of docs/DEVELOPMENT.md (up to the next `## ` heading) becomes the generated report. */
 function intoReadme(markdown: string): string {
-	const file = path.join(__dirname, '..', '..', 'README.md');
+	const file = path.join(__dirname, '..', '..', 'docs', 'DEVELOPMENT.md');
 	const readme = readFileSync(file, 'utf8');
 	const start = readme.indexOf('\n## Performance\n');
 	const end = readme.indexOf('\n## ', start + 1);
-	if (start < 0 || end < 0) throw new Error('README.md has no "## Performance" section followed by another section');
+	if (start < 0 || end < 0) throw new Error('docs/DEVELOPMENT.md has no "## Performance" section followed by another section');
 	writeFileSync(file, `${readme.slice(0, start + 1)}${markdown.trimEnd()}\n${readme.slice(end)}`);
 	return file;
 }
