@@ -301,8 +301,8 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		const result = await env.execute(id);
 		expect(result.exitCode).toBe(1);
 		const error = nodeError(result.output, 'FortiLAN Cloud');
-		expect(error?.message).toMatch(/^FortiLAN Cloud rejected the credentials \(HTTP 400\)/);
-		expect(error?.message).toMatch(/Check the API ID and password/);
+		expect(error?.message).toMatch(/^FortiLAN Cloud rejected the credentials \(HTTP 400: Invalid credentials given\. \[invalid_grant\]\)/);
+		expect(error?.message).toMatch(/Check the API User ID and Password/);
 		expect(findSecrets(result.stdout + result.stderr, [...secrets])).toEqual([]);
 	});
 });
