@@ -50,7 +50,7 @@ export class FortiCloudIamApi implements ICredentialType {
 			description: 'The FortiCloud IAM client_id, exactly as the service documents it',
 			displayOptions: { show: { service: ['custom'] } },
 		},
-		...apiUserFields("The API user's ID (API ID in the credentials file downloaded from the FortiCloud IAM portal)"),
+		...apiUserFields(),
 		authUrlField(),
 		...TOKEN_FIELDS,
 	];

@@ -21,7 +21,7 @@ export class FortiLanCloudApi implements ICredentialType {
 	documentationUrl = 'https://github.com/n8n-nodes-fortinet-token/n8n-nodes-fortinet-token#fortilan-cloud-api';
 
 	properties: INodeProperties[] = [
-		...apiUserFields("The API user's ID (API ID in the credentials file downloaded from the FortiCloud IAM portal)"),
+		...apiUserFields(),
 		authUrlField(),
 		{
 			displayName: 'Client ID',

@@ -22,7 +22,13 @@ export function passwordField(displayOptions?: Display): INodeProperties {
 }
 
 /** A FortiCloud IAM API user: its ID (each product's download names it differently) and password. */
-export function apiUserFields(description: string, displayOptions?: Display): INodeProperties[] {
+/** Where the API User ID comes from; `profile` names what the API user's profile must include. */
+export function apiUserIdHint(profile?: string): string {
+	const where = 'API ID in the credentials file downloaded from the FortiCloud IAM portal';
+	return `The API user's ID (${where}${profile ? `; its permission profile must include ${profile}` : ''})`;
+}
+
+export function apiUserFields(description = apiUserIdHint(), displayOptions?: Display): INodeProperties[] {
 	return [
 		{
 			displayName: 'API User ID',
@@ -132,9 +138,7 @@ export function cloudSessionFields(product: 'FortiManager Cloud' | 'FortiAnalyze
 			placeholder: `https://123456.us-east-1.${host}.forticloud.com`,
 			description: `Address of the ${product} instance (requests go to its /jsonrpc path)`,
 		},
-		...apiUserFields(
-			`The API user's ID (API ID in the credentials file downloaded from the FortiCloud IAM portal; its permission profile must include ${product})`,
-		),
+		...apiUserFields(apiUserIdHint(product)),
 		authUrlField(),
 		sessionCheckField('instance'),
 	];

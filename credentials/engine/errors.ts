@@ -139,7 +139,8 @@ export function describeErrorBody(body: unknown, secrets: Array<string | undefin
 	const clean = (key: string) => (typeof record[key] === 'string' ? redact(record[key], secrets).trim() : '');
 	const parts: string[] = [];
 	for (const key of ['error_description', 'status_message', 'message', 'msg', 'detail']) {
-		if (clean(key) && !parts.includes(clean(key))) parts.push(clean(key));
+		const said = clean(key);
+		if (said && !parts.includes(said)) parts.push(said);
 	}
 	// OAuth's `error` is a code ("invalid_grant"): after the sentence, in brackets, or alone.
 	const error = clean('error');

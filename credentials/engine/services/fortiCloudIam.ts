@@ -2,7 +2,7 @@ import { tokenError } from '../errors';
 import { optionalText, requiredText } from '../fields';
 import { fortiCloudIam as protocol } from '../protocols/fortiCloudIam';
 import type { ServiceDescription } from '../types';
-import { FORTICLOUD_API_DOMAINS, forticloudIamConnection } from './forticloudIamConnection';
+import { FORTICLOUD_API_DOMAINS, forticloudIamConnection, iamSecretHint } from './forticloudIamConnection';
 
 /** The `service` option of the credential → FortiCloud IAM client_id (case differs per service). */
 export const IAM_CLIENT_IDS: Record<string, string> = {
@@ -29,7 +29,7 @@ export const fortiCloudIam: ServiceDescription = {
 	label: 'FortiCloud IAM',
 	protocol,
 	apiDomains: FORTICLOUD_API_DOMAINS,
-	secretHint: 'the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal)',
+	secretHint: iamSecretHint(),
 	connect: (credentials) =>
 		forticloudIamConnection(
 			credentials,

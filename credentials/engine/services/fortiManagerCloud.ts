@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { baseUrl } from '../fields';
 import { fortiManagerCloudSession } from '../protocols/fortiManager';
 import type { Connection, ServiceDescription } from '../types';
-import { forticloudIamConnection } from './forticloudIamConnection';
+import { forticloudIamConnection, iamSecretHint } from './forticloudIamConnection';
 import { sessionCheckMs } from './fortiManagerConnection';
 
 /** A cloud instance's API user: FortiCloud IAM at `authUrl`, the session at `instanceUrl`. */
@@ -23,7 +23,7 @@ function cloudService(credentialType: string, label: string, clientId: string): 
 		// The instance only (and the token service for the login).
 		apiDomains: [],
 		sendsTokenAs: 'jsonRpcSession',
-		secretHint: `the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal; its permission profile must include ${label})`,
+		secretHint: iamSecretHint(label),
 		connect: (credentials) => cloudConnection(credentials, label, clientId),
 	};
 }

@@ -4,7 +4,7 @@ import { FORTICLOUD_AUTH_URL } from '../defaults';
 import { baseUrl, optionalText, requiredText, VERIFIED_TLS } from '../fields';
 import { fortiCloudIam } from '../protocols/fortiCloudIam';
 import type { FixedToken, ServiceDescription } from '../types';
-import { FORTICLOUD_API_DOMAINS, forticloudIamConnection } from './forticloudIamConnection';
+import { FORTICLOUD_API_DOMAINS, forticloudIamConnection, iamSecretHint } from './forticloudIamConnection';
 
 /** A pasted one-hour token: sent to the FortiSASE API, checked where it was issued after a failed call. */
 function pastedToken(credentials: ICredentialDataDecryptedObject): FixedToken {
@@ -26,7 +26,7 @@ export const fortiSase: ServiceDescription = {
 	label: 'FortiSASE',
 	protocol: fortiCloudIam,
 	apiDomains: FORTICLOUD_API_DOMAINS,
-	secretHint: 'the API User ID and Password (from the API user credentials file downloaded in the FortiCloud IAM portal)',
+	secretHint: iamSecretHint(),
 	expiredPastedTokenHint:
 		'FortiSASE rejected the access token: ready-made tokens expire after one hour. Generate a new one ' +
 		'(POST /api/v1/oauth/token/ with client_id FortiSASE) or switch Authentication to "API User" so n8n renews tokens itself.',

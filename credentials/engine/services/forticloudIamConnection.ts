@@ -7,6 +7,12 @@ import type { Connection } from '../types';
 /** Where the FortiCloud IAM services' APIs live (FortiSASE portal, *.forticloud.com, support.fortinet.com). */
 export const FORTICLOUD_API_DOMAINS = ['fortinet.com', 'forticloud.com', 'fortisase.com'] as const;
 
+/** What to check when FortiCloud IAM refuses an API user; `profile` names what its profile must include. */
+export function iamSecretHint(profile?: string): string {
+	const where = 'from the API user credentials file downloaded in the FortiCloud IAM portal';
+	return `the API User ID and Password (${where}${profile ? `; its permission profile must include ${profile}` : ''})`;
+}
+
 /** The API user of a FortiCloud IAM service, as the three IAM-based credentials store it. */
 export function forticloudIamConnection(
 	credentials: ICredentialDataDecryptedObject,
