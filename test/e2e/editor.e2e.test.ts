@@ -15,9 +15,10 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { DEMO_CREDENTIAL_IDS } from '../../scripts/demo/settings';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator, EmulatedService } from '../emulator';
+import { shownText } from '../support/editor';
 import { SERVICE_CASES, SESSION_CASES } from '../support/services';
 import type { TestUser } from '../support/services';
-import { cleanupAll, ensureN8n, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
+import { buildPackage, cleanupAll, ensureN8n, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
 import { chain, manualTrigger, tokenNode } from './workflows';
 import type { CredentialTypeDescription } from './n8n';
 
@@ -25,8 +26,6 @@ jest.setTimeout(240_000);
 
 const OWNER = { email: 'owner@e2e.test', password: 'E2e-Passw0rd!' };
 const SCREENSHOTS = path.join(os.tmpdir(), 'fortinet-editor-e2e');
-/** The editor renders these tags in descriptions; any other "<word>" would vanish. */
-const SHOWN_TAGS = /<\/?(a|b|i|br|code|strong|em)(\s[^>]*)?\/?>/g;
 
 interface Account {
 	type: string;
@@ -68,11 +67,6 @@ function readmeWorkflow(): string {
 	if (!block) throw new Error('README.md has no ```json block after <!-- first-workflow -->');
 	expect(block).toContain('http://127.0.0.1:9401/');
 	return block.replaceAll('http://127.0.0.1:9401/', `${emulator.urls.iam}/`);
-}
-
-/** The text a user reads of a description: the tags the editor renders gone, whitespace collapsed. */
-function shown(text: string): string {
-	return text.replace(SHOWN_TAGS, '').replace(/\s+/g, ' ').trim();
 }
 
 function normalized(text: string): string {
@@ -170,8 +164,7 @@ async function paste(json: string): Promise<void> {
 
 beforeAll(async () => {
 	ensureN8n();
-	const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+	buildPackage();
 	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
 	env = await N8nEnv.create({ logLevel: 'info', installPackageFrom: REPO_ROOT });
 	const data: Record<string, Record<string, unknown>> = {};
@@ -262,13 +255,13 @@ describe('the editor in Chromium', () => {
 					const property = properties.find((p) => p.name === name);
 					if (!property) continue;
 					if (property.description) {
-						expect(`${name}: ${await tooltipOf(parameter, String(name))}`).toContain(`${name}: ${shown(property.description)}`);
+						expect(`${name}: ${await tooltipOf(parameter, String(name))}`).toContain(`${name}: ${shownText(property.description)}`);
 						checked++;
 					}
 					if (property.type === 'options' && property.options?.some((o) => o.description)) {
 						const listed = await optionsOf(property.name);
 						for (const option of property.options) {
-							expect(listed).toContain(shown(`${option.name} ${option.description ?? ''}`));
+							expect(listed).toContain(shownText(`${option.name} ${option.description ?? ''}`));
 						}
 					}
 				}

@@ -448,6 +448,12 @@ export async function run(command: string, args: string[], opts: RunOptions): Pr
 // Installing n8n and the package under test
 // --------------------------------------------------------------------------------------------
 
+/** `npm run build` of this repository: what installPackageFrom packs is the current source. */
+export function buildPackage(): void {
+	const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
+	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+}
+
 let cachedBin: string | undefined;
 
 /**

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, emulator fixtures, Node's modules are its to use */
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test and tool code runs in Node, not inside n8n: emulator fixtures are its to use */
 /**
  * This package in a real n8n (N8N_VERSION, default the newest): built, packed and installed into the user folder's nodes
  * directory as a user's n8n would load it, against the emulator started in this process.
@@ -6,13 +6,12 @@
  * exercised); the server part runs one `n8n start` for webhooks, schedules and the Test button.
  */
 import axios from 'axios';
-import { spawnSync } from 'node:child_process';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator, EmulatedService } from '../emulator';
 import { caseOf, SERVICE_CASES, SESSION_CASES } from '../support/services';
 import type { ServiceCase, SessionCase, TestUser } from '../support/services';
-import { cleanupAll, ensureN8n, findSecrets, n8nVersion, nodeError, nodeItems, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
+import { buildPackage, cleanupAll, ensureN8n, findSecrets, n8nVersion, nodeError, nodeItems, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
 import type { ExportedCredential } from './n8n';
 import {
 	chain,
@@ -99,8 +98,7 @@ async function persisted(id: string): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
 	ensureN8n();
-	const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+	buildPackage();
 	// FortiLAN's 6-logins-a-minute limit is switched on for the webhook burst below.
 	emulator = await startEmulator({ rateLimits: { fortilancloud: null, fortiedgecloud: null } });
 	env = await N8nEnv.create({ logLevel: 'debug', installPackageFrom: REPO_ROOT });

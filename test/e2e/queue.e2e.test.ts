@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-imports -- test and tool code runs in Node, not inside n8n: child processes and evaluated expressions, Node's modules are its to use */
 /**
  * Queue mode, as users scale n8n: PostgreSQL and Redis on loopback, one main process and two
  * workers, this package installed in the shared user folder, one FortiLAN Cloud API user (6 logins
@@ -7,14 +6,13 @@
  * expiry, and a worker restart. The emulator counts what it saw; every execution's answer is checked.
  */
 import axios from 'axios';
-import { spawnSync } from 'node:child_process';
 
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator } from '../emulator';
 import { client, iamLogin } from '../emulator/helpers';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
-import { cleanupAll, ensureN8n, findSecrets, N8nEnv, REPO_ROOT, sleep } from './n8n';
+import { buildPackage, cleanupAll, ensureN8n, findSecrets, N8nEnv, REPO_ROOT, sleep } from './n8n';
 import type { N8nServer } from './n8n';
 import { queueModeEnv, startPostgres, startRedis } from './services';
 import type { LoopbackService } from './services';
@@ -89,8 +87,7 @@ const allOk = Array(WAVE).fill(200);
 
 beforeAll(async () => {
 	ensureN8n();
-	const build = spawnSync('npm', ['run', 'build'], { cwd: REPO_ROOT, encoding: 'utf8' });
-	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+	buildPackage();
 	emulator = await startEmulator({ rateLimits: { fortilancloud: { max: 6, windowMs: 60_000 } } });
 	[postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 	env = await N8nEnv.create({ logLevel: 'info', installPackageFrom: REPO_ROOT, env: queueModeEnv(postgres, redis) });
