@@ -109,20 +109,25 @@ test('Cloud support: strict mode with node-cli\'s ESLint config, unmodified; no 
 test('the publish workflow releases on a version tag from GitHub Actions with an npm provenance statement', () => {
 	const workflow = parse(readFileSync(join(repo, '.github/workflows/publish.yml'), 'utf8')) as {
 		on: { push: { tags: string[] } };
-		jobs: Record<string, { permissions: Record<string, string>; steps: Array<{ run?: string; uses?: string }> }>;
+		jobs: Record<string, { needs?: string; permissions: Record<string, string>; steps: Array<{ run?: string; uses?: string }> }>;
 	};
 	expect(workflow.on.push.tags).toEqual(['*.*.*']);
-	const [job] = Object.values(workflow.jobs);
-	// id-token: write is what lets npm sign the provenance statement.
-	// contents: write creates the GitHub release that carries the tarball.
-	expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'write' });
+	const { publish: job, attach } = workflow.jobs;
+	// id-token: write is what lets npm sign the provenance statement; the job that runs npm install
+	// cannot write to the repository.
+	expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
 	const runs = job.steps.map((step) => step.run ?? '').join('\n');
 	expect(runs).toMatch(/npm (ci|install)/);
 	// In GitHub Actions, `n8n-node release` lints, builds and publishes with NPM_CONFIG_PROVENANCE=true.
 	expect(runs).toMatch(/npm run release/);
-	// The release carries the package as a tarball, the README's install without npm.
+	// The release carries the package as a tarball, the README's install without npm: packed here,
+	// attached by a job that may write to the repository and installs and runs nothing of npm's.
 	expect(runs).toMatch(/npm pack/);
-	expect(runs).toMatch(/gh release upload "\$GITHUB_REF_NAME" "\$tarball"/);
+	expect(attach.needs).toBe('publish');
+	expect(attach.permissions).toEqual({ contents: 'write' });
+	const attachRuns = attach.steps.map((step) => step.run ?? '').join('\n');
+	expect(attachRuns).toMatch(/gh release upload "\$GITHUB_REF_NAME" n8n-nodes-fortinet-token-\*\.tgz/);
+	expect(attachRuns).not.toMatch(/npm /);
 	const release = readFileSync(join(repo, 'node_modules/@n8n/node-cli/dist/commands/release.js'), 'utf8');
 	expect(release).toMatch(/NPM_CONFIG_PROVENANCE/);
 	expect(job.steps.some((step) => step.uses?.startsWith('actions/checkout'))).toBe(true);
