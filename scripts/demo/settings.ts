@@ -26,9 +26,10 @@ export function emulatorPorts(portBase: number) {
 		fmg: portBase + 5,
 		fmgCloud: portBase + 6,
 		fazCloud: portBase + 7,
+		fgt: portBase + 8,
 	};
 }
-export const EMULATOR_PORT_COUNT = 8;
+export const EMULATOR_PORT_COUNT = 9;
 
 export const WORKFLOW_NAMES = {
 	schedule: 'Fortinet demo – scheduled FortiLAN Cloud inventory',

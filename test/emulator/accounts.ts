@@ -29,6 +29,12 @@ export const DEMO_ACCOUNTS = {
 		password: 'demo-fmg-password',
 		apiCredential: 'demo-fmg-api-key-0000000000000001',
 	},
+	/** FortiGate: an administrator who logs in with a password, and a REST API admin's key */
+	fgt: {
+		username: 'demo-fgt-admin',
+		password: 'demo-fgt-password',
+		apiCredential: 'demo-fgt-api-key-00000000000001',
+	},
 } as const;
 
 export type DemoAccounts = typeof DEMO_ACCOUNTS;

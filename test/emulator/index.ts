@@ -6,6 +6,7 @@ import { generate } from 'selfsigned';
 import { DEMO_ACCOUNTS } from './accounts';
 import { CasbService } from './casb';
 import { FacService } from './fac';
+import { FgtService, type FortiOsSettings } from './fgt';
 import { FmgService } from './fmg';
 import { IamService } from './iam';
 import {
@@ -141,18 +142,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		fmgCloud: new FmgService(ctx('fmgCloud'), 'FortiManager', iamToken),
 		fazCloud: new FmgService(ctx('fazCloud'), 'FortiAnalyzer', iamToken),
 	};
+	const fgt = new FgtService(ctx('fgt'));
 	const services: Record<EmulatedService, ServiceImpl> = {
 		iam,
 		casb: new CasbService(ctx('casb')),
 		cwp: new CasbService(ctx('cwp')),
 		fac: new FacService(ctx('fac')),
 		...jsonRpc,
+		fgt,
 	};
 	services.iam.addUser(DEMO_ACCOUNTS.iam);
 	services.casb.addUser(DEMO_ACCOUNTS.casb);
 	services.cwp.addUser(DEMO_ACCOUNTS.cwp);
 	services.fac.addUser(DEMO_ACCOUNTS.fac);
 	services.fmg.addUser(DEMO_ACCOUNTS.fmg);
+	services.fgt.addUser(DEMO_ACCOUNTS.fgt);
 
 	const each = (service: EmulatedService | undefined, fn: (s: ServiceImpl) => void): void => {
 		for (const name of SERVICES) if (service === undefined || service === name) fn(services[name]);
@@ -182,7 +186,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		activeToken: (service: EmulatedService, userKey: string) =>
 			isService(service) ? services[service].activeToken(userKey) : undefined,
 		openSessions: (service: EmulatedService, userKey: string) =>
-			service === 'fmg' || service === 'fmgCloud' || service === 'fazCloud' ? jsonRpc[service].openSessions(userKey) : 0,
+			service === 'fmg' || service === 'fmgCloud' || service === 'fazCloud' ? jsonRpc[service].openSessions(userKey) : service === 'fgt' ? fgt.openSessions(userKey) : 0,
+		configureFortiOs: (patch: Partial<FortiOsSettings>) => fgt.configure(patch),
 	};
 
 	const wrap =
@@ -208,7 +213,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			text.trim() ? parseJsonObject(text, { error: 'invalid JSON body' }) : {};
 		const serviceArg = (b: Record<string, unknown>): EmulatedService | undefined => {
 			if (b.service === undefined || b.service === null) return undefined;
-			if (!isService(b.service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud' });
+			if (!isService(b.service)) throw new HttpError(400, { error: `service must be ${SERVICES.join('|')}` });
 			return b.service;
 		};
 		const ok = (extra: Record<string, unknown> = {}): void => sendJson(res, 200, { ok: true, ...extra });
@@ -250,6 +255,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				}
 				return ok();
 			}
+			case 'POST /fortios':
+				control.configureFortiOs(body() as Partial<FortiOsSettings>);
+				return ok({ settings: fgt.settings });
 			case 'POST /faults':
 				control.injectFault(validateFaultSpec(body()));
 				return ok();
@@ -260,13 +268,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 				const q = new URL(req.url ?? '/', 'http://emulator').searchParams;
 				const service = q.get('service');
 				const user = q.get('user') ?? '';
-				if (!isService(service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud' });
+				if (!isService(service)) throw new HttpError(400, { error: `service must be ${SERVICES.join('|')}` });
 				return sendJson(res, 200, { token: control.activeToken(service, user) ?? null });
 			}
 			case 'GET /open-sessions': {
 				const q = new URL(req.url ?? '/', 'http://emulator').searchParams;
 				const service = q.get('service');
-				if (!isService(service)) throw new HttpError(400, { error: 'service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud' });
+				if (!isService(service)) throw new HttpError(400, { error: `service must be ${SERVICES.join('|')}` });
 				return sendJson(res, 200, { sessions: control.openSessions(service, q.get('user') ?? '') });
 			}
 			default:
@@ -285,6 +293,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		fmg: https.createServer({ key, cert }, wrap('fmg', (q, s, p) => services.fmg.handle(q, s, p))),
 		fmgCloud: http.createServer(wrap('fmgCloud', (q, s, p) => services.fmgCloud.handle(q, s, p))),
 		fazCloud: http.createServer(wrap('fazCloud', (q, s, p) => services.fazCloud.handle(q, s, p))),
+		// A FortiGate's admin HTTPS, self-signed like any appliance out of the box.
+		fgt: https.createServer({ key, cert }, wrap('fgt', (q, s, p) => services.fgt.handle(q, s, p))),
 		control: http.createServer(wrap('control', controlHandler)),
 	};
 	for (const server of Object.values(servers)) {
@@ -297,11 +307,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	}
 
 	const hostForUrl = host.includes(':') ? `[${host}]` : host;
-	const names: Listener[] = ['control', 'iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud'];
+	const names: Listener[] = ['control', ...SERVICES];
 	try {
 		for (const name of names) {
 			const port = await listen(servers[name], host, options.ports?.[name] ?? 0);
-			urls[name] = `${name === 'fac' || name === 'fmg' ? 'https' : 'http'}://${hostForUrl}:${port}`;
+			urls[name] = `${name === 'fac' || name === 'fmg' || name === 'fgt' ? 'https' : 'http'}://${hostForUrl}:${port}`;
 		}
 	} catch (err) {
 		await Promise.all(Object.values(servers).map(closeServer));

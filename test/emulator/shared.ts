@@ -207,6 +207,7 @@ export class StatsBook {
 			fmg: emptyServiceStats(),
 			fmgCloud: emptyServiceStats(),
 			fazCloud: emptyServiceStats(),
+			fgt: emptyServiceStats(),
 		};
 	}
 
@@ -266,7 +267,7 @@ export function validateFaultSpec(input: unknown): FaultSpec {
 	};
 	if (!input || typeof input !== 'object') return bad('fault spec must be an object');
 	const s = input as Record<string, unknown>;
-	if (!SERVICES.includes(s.service as EmulatedService)) return bad('service must be iam|casb|cwp|fac|fmg|fmgCloud|fazCloud');
+	if (!SERVICES.includes(s.service as EmulatedService)) return bad(`service must be ${SERVICES.join('|')}`);
 	if (!FAULT_ENDPOINTS.includes(s.endpoint as FaultEndpoint)) {
 		return bad('endpoint must be token|refresh|revoke|resource|check');
 	}

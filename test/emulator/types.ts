@@ -1,6 +1,11 @@
-/** fmg: on-premises FortiManager / FortiAnalyzer; fmgCloud, fazCloud: FortiManager / FortiAnalyzer Cloud instances. */
-export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac' | 'fmg' | 'fmgCloud' | 'fazCloud';
-export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud'];
+import type { FortiOsSettings } from './fgt';
+
+/**
+ * fmg: on-premises FortiManager / FortiAnalyzer; fmgCloud, fazCloud: FortiManager / FortiAnalyzer
+ * Cloud instances; fgt: a FortiGate (FortiOS REST API).
+ */
+export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac' | 'fmg' | 'fmgCloud' | 'fazCloud' | 'fgt';
+export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud', 'fgt'];
 
 export interface RateLimit {
 	max: number;
@@ -12,7 +17,7 @@ export interface EmulatorOptions {
 	host?: string;
 	/** default 0 = a free port */
 	ports?: Partial<Record<EmulatedService | 'control', number>>;
-	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp'; for 'fmg' | 'fmgCloud' | 'fazCloud' the session idle timeout */
+	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp'; for 'fmg' | 'fmgCloud' | 'fazCloud' | 'fgt' the session idle timeout */
 	lifetimes?: Record<string, number>;
 	/** IAM refresh returns a new refresh_token (default true) */
 	rotateRefreshTokens?: boolean;
@@ -101,13 +106,15 @@ export interface EmulatorControl {
 	injectFault(spec: FaultSpec): void;
 	clearFaults(): void;
 	activeToken(service: EmulatedService, userKey: string): string | undefined;
-	/** JSON-RPC sessions open for a user (fmg, fmgCloud, fazCloud); 0 elsewhere */
+	/** Sessions open for a user (fmg, fmgCloud, fazCloud, fgt); 0 elsewhere */
 	openSessions(service: EmulatedService, userKey: string): number;
+	/** The emulated FortiGate's settings (firmware, lockout, session cap, trusted hosts, banners) */
+	configureFortiOs(patch: Partial<FortiOsSettings>): void;
 }
 
 export interface Emulator {
 	urls: Record<EmulatedService | 'control', string>;
-	/** PEM that verifies the FortiAuthenticator and on-premises FortiManager listeners */
+	/** PEM that verifies the FortiAuthenticator, on-premises FortiManager and FortiGate listeners */
 	caCertificate: string;
 	control: EmulatorControl;
 	close(): Promise<void>;
