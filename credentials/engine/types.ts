@@ -26,7 +26,7 @@ export interface RequestHelpers {
 
 /** One HTTP exchange with a token endpoint, reduced to what the parsers need. */
 export interface AuthRequest {
-	method: 'POST' | 'GET';
+	method: 'POST' | 'GET' | 'PUT' | 'DELETE';
 	url: string;
 	/** JSON body, or form fields (string values) when `form` is true. */
 	body?: Record<string, unknown>;
