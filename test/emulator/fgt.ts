@@ -11,6 +11,8 @@ import {
 	readBody,
 	sendJson,
 	sendRaw,
+	SessionBook,
+	type ApplianceSession,
 	type ServiceContext,
 	type ServiceImpl,
 } from './shared';
@@ -64,14 +66,10 @@ export const DEFAULT_ADMIN_TIMEOUT_SECONDS = 300;
 /** How a session was opened, and so how it travels. */
 type SessionKind = 'key' | 'cookie' | 'logincheck';
 
-interface Session {
-	/** What the client sends back: the session key, or the session cookie's value. */
-	id: string;
+/** `id` is what the client sends back: the session key, or the session cookie's value. */
+interface Session extends ApplianceSession {
 	csrf: string;
 	kind: SessionKind;
-	user: string;
-	lastUsed: number;
-	expired: boolean;
 }
 
 interface Lockout {
@@ -128,7 +126,7 @@ export class FgtService implements ServiceImpl {
 	settings: FortiOsSettings = { ...DEFAULT_FORTIOS_SETTINGS, trustedHosts: [], twoFactorUsers: [] };
 	private readonly admins = new Map<string, string>();
 	private readonly apiKeys = new Map<string, string>(); // key → REST API admin
-	private readonly sessions = new Map<string, Session>();
+	private readonly sessions = new SessionBook<Session>(() => this.idleMs());
 	private readonly lockouts = new Map<string, Lockout>();
 	private readonly addresses = new Map<string, Record<string, unknown>>();
 	/** The `<hash>` FortiOS appends to its cookie names (per appliance). */
@@ -161,7 +159,7 @@ export class FgtService implements ServiceImpl {
 
 	/** Every session times out (idle too long, or an administrator ended them). */
 	expireAll(): void {
-		for (const s of this.sessions.values()) s.expired = true;
+		this.sessions.expireAll();
 	}
 
 	revokeAll(): void {
@@ -169,13 +167,11 @@ export class FgtService implements ServiceImpl {
 	}
 
 	activeToken(userKey: string): string | undefined {
-		let newest: Session | undefined;
-		for (const s of this.sessions.values()) if (s.user === userKey && this.alive(s)) newest = s;
-		return newest?.id;
+		return this.sessions.newest(userKey)?.id;
 	}
 
 	openSessions(userKey: string): number {
-		return [...this.sessions.values()].filter((s) => s.user === userKey && this.alive(s)).length;
+		return this.sessions.live(userKey).length;
 	}
 
 	async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -199,8 +195,8 @@ export class FgtService implements ServiceImpl {
 		return (set ?? DEFAULT_ADMIN_TIMEOUT_SECONDS) * 1000;
 	}
 
-	private alive(s: Session, now = Date.now()): boolean {
-		return !s.expired && now - s.lastUsed < this.idleMs();
+	private alive(s: Session): boolean {
+		return this.sessions.alive(s);
 	}
 
 	private async fault(req: IncomingMessage, res: ServerResponse, endpoint: FaultEndpoint, fallback: unknown): Promise<boolean> {
@@ -241,7 +237,7 @@ export class FgtService implements ServiceImpl {
 		}
 		if (this.settings.twoFactorUsers.includes(user)) return 'twoFactor';
 		if (this.settings.postDisclaimer && !acks.post) return 'postDisclaimer';
-		if ([...this.sessions.values()].filter((s) => this.alive(s)).length >= this.settings.maxSessions) return 'tooMany';
+		if (this.sessions.live().length >= this.settings.maxSessions) return 'tooMany';
 		// Only a completed login clears the failures (one stopped at the token code does not).
 		this.lockouts.delete(this.source(req));
 		return undefined;
@@ -249,8 +245,7 @@ export class FgtService implements ServiceImpl {
 
 	private open(user: string, kind: SessionKind): Session {
 		const id = kind === 'logincheck' ? `"Era%3D0%26Payload%3D${opaqueToken(40)}"` : opaqueToken(30);
-		const s: Session = { id, csrf: opaqueToken(32), kind, user, lastUsed: Date.now(), expired: false };
-		this.sessions.set(id, s);
+		const s = this.sessions.add({ id, csrf: opaqueToken(32), kind, user, lastUsed: Date.now(), expired: false });
 		this.ctx.stats.bump('fgt', 'logins', user);
 		return s;
 	}
@@ -410,8 +405,8 @@ export class FgtService implements ServiceImpl {
 	}
 
 	private currentAdmins(): unknown[] {
-		return [...this.sessions.values()]
-			.filter((s) => this.alive(s))
+		return this.sessions
+			.live()
 			.map((s, index) => ({ index, admin: s.user, method: s.kind === 'key' ? 'https (api)' : 'https', login: Math.floor(s.lastUsed / 1000) }));
 	}
 

@@ -9,6 +9,8 @@ import {
 	parseJsonObject,
 	readBody,
 	sendJson,
+	SessionBook,
+	type ApplianceSession,
 	type ServiceContext,
 	type ServiceImpl,
 } from './shared';
@@ -17,12 +19,7 @@ import type { FaultEndpoint } from './types';
 /** Who a FortiCloud IAM access token belongs to, when it is valid now (the IAM emulator answers). */
 export type IamTokenLookup = (accessToken: string) => { username: string; clientId: string } | undefined;
 
-interface Session {
-	id: string;
-	user: string;
-	lastUsed: number;
-	expired: boolean;
-}
+type Session = ApplianceSession;
 
 /** Idle timeout of a session, seconds. Guess: real appliances use the admin idle timeout setting. */
 export const DEFAULT_SESSION_IDLE_SECONDS = 300;
@@ -47,7 +44,7 @@ const OK = { code: 0, message: 'OK' };
 export class FmgService implements ServiceImpl {
 	private readonly users = new Map<string, string>();
 	private readonly apiKeys = new Map<string, string>(); // key → user
-	private readonly sessions = new Map<string, Session>();
+	private readonly sessions = new SessionBook<Session>(() => this.idleMs());
 	private readonly owners = new OwnerLedger();
 
 	constructor(
@@ -71,7 +68,7 @@ export class FmgService implements ServiceImpl {
 
 	/** Every session times out (as if idle too long, or the administrator deleted them). */
 	expireAll(): void {
-		for (const s of this.sessions.values()) s.expired = true;
+		this.sessions.expireAll();
 	}
 
 	revokeAll(): void {
@@ -79,16 +76,12 @@ export class FmgService implements ServiceImpl {
 	}
 
 	activeToken(userKey: string): string | undefined {
-		let newest: Session | undefined;
-		for (const s of this.sessions.values()) if (s.user === userKey && this.alive(s)) newest = s;
-		return newest?.id;
+		return this.sessions.newest(userKey)?.id;
 	}
 
 	/** Sessions open (not logged out, not timed out) for a user: what piles up on an appliance. */
 	openSessions(userKey: string): number {
-		let open = 0;
-		for (const s of this.sessions.values()) if (s.user === userKey && this.alive(s)) open++;
-		return open;
+		return this.sessions.live(userKey).length;
 	}
 
 	async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -110,13 +103,13 @@ export class FmgService implements ServiceImpl {
 			: DEFAULT_SESSION_IDLE_SECONDS * 1000;
 	}
 
-	private alive(s: Session, now = Date.now()): boolean {
-		return !s.expired && now - s.lastUsed < this.idleMs();
+	private alive(s: Session): boolean {
+		return this.sessions.alive(s);
 	}
 
 	private open(user: string): Session {
 		const s: Session = { id: randomBytes(48).toString('base64'), user, lastUsed: Date.now(), expired: false };
-		this.sessions.set(s.id, s);
+		this.sessions.add(s);
 		this.owners.set(s.id, user);
 		return s;
 	}

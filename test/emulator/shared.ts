@@ -562,3 +562,58 @@ export interface ServiceImpl {
 	addUser(user: { username?: string; password?: string; apiCredential?: string }): void;
 	activeToken(userKey: string): string | undefined;
 }
+
+// ---------------------------------------------------------------- appliance sessions
+
+/** What every emulated appliance session has: what the client sends back, whose it is, when last used. */
+export interface ApplianceSession {
+	id: string;
+	user: string;
+	lastUsed: number;
+	expired: boolean;
+}
+
+/**
+ * The sessions an appliance holds, ending `idleMs()` after their last use (an admin idle timeout)
+ * or when `expireAll` ends them all (an administrator, a reboot). FortiManager and FortiGate alike.
+ */
+export class SessionBook<S extends ApplianceSession> {
+	private readonly sessions = new Map<string, S>();
+
+	constructor(private readonly idleMs: () => number) {}
+
+	add(session: S): S {
+		this.sessions.set(session.id, session);
+		return session;
+	}
+
+	get(id: string): S | undefined {
+		return this.sessions.get(id);
+	}
+
+	delete(id: string): void {
+		this.sessions.delete(id);
+	}
+
+	alive(s: S, now = Date.now()): boolean {
+		return !s.expired && now - s.lastUsed < this.idleMs();
+	}
+
+	/** The live sessions, oldest first; of one user when given. */
+	live(user?: string): S[] {
+		return [...this.sessions.values()].filter((s) => (user === undefined || s.user === user) && this.alive(s));
+	}
+
+	/** The user's newest live session. */
+	newest(user: string): S | undefined {
+		return this.live(user).at(-1);
+	}
+
+	expireAll(): void {
+		for (const s of this.sessions.values()) s.expired = true;
+	}
+
+	clear(): void {
+		this.sessions.clear();
+	}
+}
