@@ -42,13 +42,13 @@ export async function authenticate(
 ): Promise<IHttpRequestOptions> {
 	const mode = modeOf(service, credentials);
 	const target = targetOf(request);
-	if (isIntendedHost(target, mode.ownUrl, service.apiDomains)) return await mode.authenticate(request);
+	if (isIntendedHost(target, mode.ownUrl, service.apiDomains)) return await mode.authenticate(service.prepare?.(request, credentials) ?? request);
 	// Nothing was sent with a token: a failure of this request is not the token's.
 	mode.carried = '';
 	const domains = service.apiDomains.map((domain) => `*.${domain}`).join(', ');
 	throw tokenError(
 		'configuration',
-		`The ${service.label} ${service.sendsTokenAs === 'jsonRpcSession' ? 'session' : 'token'} is only sent to the credential's own URL${domains ? ` and to ${domains} over HTTPS` : ''}; ` +
+		`The ${service.label} ${mode.noun} is only sent to the credential's own URL${domains ? ` and to ${domains} over HTTPS` : ''}; ` +
 			`${target ? target.origin : 'this request'} is ${domains ? 'neither' : 'not it'}. Check the URL of the request.`,
 	);
 }

@@ -240,7 +240,9 @@ export class Identity {
 		const { protocol } = caller.service;
 		const stored = options.storedRefreshToken && !this.isDead(options.storedRefreshToken) ? options.storedRefreshToken : undefined;
 		const refreshToken = this.#token?.refreshToken ?? stored;
-		if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh) {
+		// A session that is its own refresh token (a FortiOS keepalive) died with it.
+		const diedWith = dead !== undefined && refreshToken === dead.accessToken && !options.early;
+		if (options.mode === 'refreshOrLogin' && refreshToken && protocol.refresh && !diedWith) {
 			const refresh = protocol.refresh;
 			const refreshed = await settle(async () => await refresh(caller.call, caller.connection, refreshToken, caller.service));
 			if (refreshed.ok) return { token: refreshed.value, here: true };
@@ -266,7 +268,8 @@ export class Identity {
 		const clean = this.scrub(caller, error);
 		const now = Date.now();
 		if (clean.kind === 'badCredentials' || clean.kind === 'unknownClient') {
-			this.#refused = { error: clean, until: now + settings.refusedLoginMemoryMs };
+			const memory = caller.service.locksOut ? Number.POSITIVE_INFINITY : settings.refusedLoginMemoryMs;
+			this.#refused = { error: clean, until: now + memory };
 		} else if (clean.kind === 'rateLimited') {
 			// Asking again before the service's Retry-After only prolongs the block; but never for
 			// longer than maxRateLimitMemoryMs, whatever the service said.

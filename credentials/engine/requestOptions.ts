@@ -1,7 +1,7 @@
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { isRecord } from './responses';
-import type { TlsSettings } from './types';
+import type { Protocol, TlsSettings } from './types';
 
 /**
  * What `authenticate` does to the request n8n is about to send. n8n hands in either its
@@ -46,6 +46,49 @@ export function withBearer(request: IHttpRequestOptions, token: string): IHttpRe
 	}
 	request.headers = { ...headers, Authorization: `Bearer ${token}` };
 	return withoutRedirects(request);
+}
+
+/** A request that may change something (FortiOS wants the CSRF token of a cookie session on it). */
+export function isWrite(request: IHttpRequestOptions): boolean {
+	const method = String(request.method ?? 'GET').toUpperCase();
+	return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+}
+
+function cookieName(pair: string): string {
+	return pair.slice(0, Math.max(0, pair.indexOf('='))).trim();
+}
+
+/** The user's own cookies with the credential's appended; a user cookie of the same name gives way. */
+function mergedCookie(user: unknown, own: string): string {
+	const ours = new Set(own.split(';').map(cookieName));
+	const kept = String(user ?? '')
+		.split(';')
+		.map((pair) => pair.trim())
+		.filter((pair) => pair !== '' && !ours.has(cookieName(pair)));
+	return [...kept, own].join('; ');
+}
+
+/**
+ * The token's headers (a session key as Bearer, or session cookies and a CSRF token), on a request
+ * that does not follow redirects, as `withBearer`. They replace any Authorization header and any
+ * header of the same name the user set, except the Cookie header, which keeps the user's cookies.
+ */
+export function withHeaders(request: IHttpRequestOptions, own: Record<string, string>): IHttpRequestOptions {
+	const names = new Set(Object.keys(own).map((name) => name.toLowerCase()));
+	const headers: IDataObject = { ...request.headers };
+	const result: Record<string, string> = { ...own };
+	for (const name of Object.keys(headers)) {
+		const lower = name.toLowerCase();
+		if (lower === 'cookie' && own.Cookie !== undefined) result.Cookie = mergedCookie(headers[name], own.Cookie);
+		if (lower === 'authorization' || names.has(lower)) delete headers[name];
+	}
+	request.headers = { ...headers, ...result };
+	return withoutRedirects(request);
+}
+
+/** The token as the protocol carries it on an API request: its headers, else a Bearer header. */
+export function withToken(request: IHttpRequestOptions, token: string, protocol: Protocol): IHttpRequestOptions {
+	return protocol.headers ? withHeaders(request, protocol.headers(token, isWrite(request))) : withBearer(request, token);
 }
 
 export function withoutRedirects(request: IHttpRequestOptions): IHttpRequestOptions {

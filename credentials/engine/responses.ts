@@ -24,17 +24,21 @@ function text(value: unknown): string | undefined {
 	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** A successful answer whose body is not a JSON object (an HTML page, truncated JSON). */
+export function notJson(response: AuthResponse, service: ServiceDescription): FortinetTokenError {
+	const body = response.body;
+	const what = describeErrorBody(body, response.secrets);
+	return tokenError(
+		'badResponse',
+		`${service.label} answered the token request with ${typeof body === 'string' && what?.startsWith('an HTML') ? what : 'a body that is not JSON'} (HTTP ${response.statusCode}). Check the URL points at the ${service.label} API.`,
+		response.statusCode,
+	);
+}
+
 /** Reads a successful token answer; anything short of a usable token is an error, never an empty Bearer. */
 export function readToken(response: AuthResponse, service: ServiceDescription, fields: TokenFields): TokenSet {
 	const body = response.body;
-	if (!isRecord(body)) {
-		const what = describeErrorBody(body, response.secrets);
-		throw tokenError(
-			'badResponse',
-			`${service.label} answered the token request with ${typeof body === 'string' && what?.startsWith('an HTML') ? what : 'a body that is not JSON'} (HTTP ${response.statusCode}). Check the URL points at the ${service.label} API.`,
-			response.statusCode,
-		);
-	}
+	if (!isRecord(body)) throw notJson(response, service);
 	const accessToken = text(body.access_token);
 	if (accessToken && !HEADER_SAFE.test(accessToken)) {
 		throw tokenError(

@@ -102,6 +102,11 @@ export interface Protocol {
 	revoke?(call: AuthCall, connection: Connection, token: TokenSet, service: ServiceDescription): Promise<void>;
 	/** Asks the service whether an access token is still valid, without renewing it. */
 	check?(call: AuthCall, connection: Connection, token: string): Promise<Liveness | Alive>;
+	/**
+	 * The headers that carry a token on an API request, where that is not just a Bearer header
+	 * (FortiOS: a session key, or its cookies and, on writes, the CSRF token).
+	 */
+	headers?(token: string, write: boolean): Record<string, string>;
 }
 
 /**
@@ -138,10 +143,22 @@ export interface ServiceDescription {
 	 */
 	apiDomains: readonly string[];
 	/**
-	 * How the token travels: a Bearer header (default), or as the `session` member of JSON-RPC
-	 * bodies (FortiManager / FortiAnalyzer), where an invalid session answers HTTP 200.
+	 * How the token travels: a Bearer header (default); as the `session` member of JSON-RPC bodies
+	 * (FortiManager / FortiAnalyzer), where an invalid session answers HTTP 200; or as an appliance
+	 * login session in the protocol's `headers` (FortiGate), which a dead session answers with 401.
 	 */
-	sendsTokenAs?: 'bearer' | 'jsonRpcSession';
+	sendsTokenAs?: 'bearer' | 'jsonRpcSession' | 'sessionHeaders';
+	/**
+	 * The service locks the user out after a few failed logins (FortiOS: 3 from one address): a
+	 * refused login is not tried again by this process until the credential changes (a new
+	 * identity), a restart, or a forced login.
+	 */
+	locksOut?: boolean;
+	/**
+	 * What the product does to a request for its own host before the token is put on it (FortiOS:
+	 * the credential's default VDOM, and no key in the URL).
+	 */
+	prepare?(request: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): IHttpRequestOptions;
 	connect(credentials: ICredentialDataDecryptedObject): Connection | FixedToken;
 }
 

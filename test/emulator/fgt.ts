@@ -264,7 +264,9 @@ export class FgtService implements ServiceImpl {
 	private async authentication(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		if (this.settings.firmware === '6.2') return apiError(res, 404);
 		const body = parseJsonObject(await readBody(req), { http_status: 400, status: 'error' });
-		if (await this.fault(req, res, 'token', { ...LOGIN.success, session_key: 'x' })) return;
+		const fault = this.ctx.faults.take('fgt', 'token');
+		// A success without a session: neither a key nor cookies.
+		if (fault && (await applyFault(fault, req, res, LOGIN.success))) return;
 		if (this.lockedOut(req)) {
 			this.ctx.stats.bump('fgt', 'rateLimited');
 			return apiError(res, 429, { error: 'Access temporarily blocked - Maximum failed authentications reached' });
@@ -275,7 +277,8 @@ export class FgtService implements ServiceImpl {
 		if (refused) return sendJson(res, 200, LOGIN[refused]);
 		const byKey = body.request_key === true && this.settings.firmware !== '7.6.4';
 		const s = this.open(user, byKey ? 'key' : 'cookie');
-		if (byKey) return sendJson(res, 200, { ...LOGIN.success, session_key: s.id, session_key_timeout: String(this.idleMs() / 60_000) });
+		const timeout = fault?.type === 'expires' ? fault.value : String(this.idleMs() / 60_000);
+		if (byKey) return sendJson(res, 200, { ...LOGIN.success, session_key: s.id, session_key_timeout: timeout });
 		this.sendWithCookies(req, res, s, JSON.stringify(LOGIN.success), 'application/json');
 	}
 
@@ -325,8 +328,8 @@ export class FgtService implements ServiceImpl {
 
 	private async sessionCall(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
 		await readBody(req);
-		const endpoint = method === 'PUT' ? 'refresh' : 'revoke';
-		if (await this.fault(req, res, endpoint, { status: 'success' })) return;
+		const fault = this.ctx.faults.take('fgt', method === 'PUT' ? 'refresh' : 'revoke');
+		if (fault && (await applyFault(fault, req, res, { status: 'success' }))) return;
 		const { session } = this.carried(req);
 		if (!session || !this.alive(session)) return apiError(res, 401);
 		if (this.missingCsrf(req, session, method)) return apiError(res, 403, { error: 'no valid CSRF token found' });
@@ -338,7 +341,8 @@ export class FgtService implements ServiceImpl {
 			this.ctx.stats.bump('fgt', 'revokes', session.user);
 		}
 		// Guess: the shape of a keepalive's or logout's answer is unconfirmed.
-		sendJson(res, 200, { status: 'success', http_status: 200, session_key_timeout: String(this.idleMs() / 60_000) });
+		const timeout = fault?.type === 'expires' ? fault.value : String(this.idleMs() / 60_000);
+		sendJson(res, 200, { status: 'success', http_status: 200, session_key_timeout: timeout });
 	}
 
 	private async logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -355,8 +359,8 @@ export class FgtService implements ServiceImpl {
 
 	/** Who a REST call acts as, or the refusal already sent. */
 	private caller(req: IncomingMessage, res: ServerResponse, method: string, url: URL): string | undefined {
-		const reject = (status: number, extra: Record<string, unknown> = {}): undefined => {
-			this.ctx.stats.bump('fgt', 'apiRejected');
+		const reject = (status: number, extra: Record<string, unknown> = {}, user?: string): undefined => {
+			this.ctx.stats.bump('fgt', 'apiRejected', user);
 			apiError(res, status, extra);
 			return undefined;
 		};
@@ -374,10 +378,10 @@ export class FgtService implements ServiceImpl {
 		if (keyUser) {
 			const trusted = this.settings.trustedHosts;
 			// Guess: a key from outside the trusted hosts gets the same 401 as a wrong key.
-			return trusted.length === 0 || trusted.includes(this.source(req)) ? keyUser : reject(401);
+			return trusted.length === 0 || trusted.includes(this.source(req)) ? keyUser : reject(401, {}, keyUser);
 		}
-		if (!session || !this.alive(session)) return reject(401);
-		if (this.missingCsrf(req, session, method)) return reject(403, { error: 'Request is missing CSRF token' });
+		if (!session || !this.alive(session)) return reject(401, {}, session?.user);
+		if (this.missingCsrf(req, session, method)) return reject(403, { error: 'Request is missing CSRF token' }, session.user);
 		session.lastUsed = Date.now();
 		return session.user;
 	}

@@ -5,7 +5,7 @@ import type { FortinetTokenError } from '../errors';
 import { assertTokenHostAllowed, optionalText } from '../fields';
 import { fingerprint } from '../identity';
 import { FIXED_TOKEN_MARKER, FIXED_TOKEN_PERSISTED } from '../persistence';
-import { withBearer, withTls } from '../requestOptions';
+import { withTls, withToken } from '../requestOptions';
 import { KeyedFlights } from '../singleFlight';
 import { createAuthCall } from '../transport';
 import type { FixedToken, Liveness, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
@@ -45,6 +45,10 @@ export class FixedTokenMode implements CredentialMode {
 		return this.fixed.url;
 	}
 
+	get noun(): string {
+		return this.fixed.kind === 'apiKey' ? 'API key' : 'token';
+	}
+
 	async preAuthenticate(helpers: RequestHelpers): Promise<PersistedToken> {
 		const carried = this.carried ?? optionalText(this.credentials, 'sessionToken');
 		const failed = carried === this.fixed.token || carried === FIXED_TOKEN_MARKER;
@@ -54,11 +58,13 @@ export class FixedTokenMode implements CredentialMode {
 
 	async authenticate(request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		this.carried = this.fixed.token;
-		return withTls(withBearer(request, this.fixed.token), this.fixed.url, this.fixed.tls);
+		return withTls(withToken(request, this.fixed.token, this.service.protocol), this.fixed.url, this.fixed.tls);
 	}
 
 	async get(): Promise<ObtainedToken> {
-		const token: TokenSet = { accessToken: this.fixed.token, tokenType: 'Bearer', expiresAt: null, issuedAt: Date.now() };
+		// An API key is typed as such: the node never outputs it (the user has it; it does not expire).
+		const tokenType = this.fixed.kind === 'apiKey' ? 'apiKey' : 'Bearer';
+		const token: TokenSet = { accessToken: this.fixed.token, tokenType, expiresAt: null, issuedAt: Date.now() };
 		return { token, fromCache: true };
 	}
 

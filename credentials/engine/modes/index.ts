@@ -1,11 +1,12 @@
 /**
  * A credential's mode, from its fields: the one place that tells a managed token, a managed
- * JSON-RPC session and a fixed token apart. Everything else calls the `CredentialMode` it gets.
+ * JSON-RPC session, an appliance session in headers and a fixed token apart. Everything else calls the `CredentialMode` it gets.
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { ServiceDescription } from '../types';
 import { FixedTokenMode } from './fixedToken';
+import { HeaderSessionMode } from './headerSession';
 import { ManagedTokenMode } from './managedToken';
 import type { CredentialMode } from './mode';
 import { SessionMode } from './session';
@@ -28,7 +29,9 @@ export function modeOf(service: ServiceDescription, credentials: ICredentialData
 			? new FixedTokenMode(service, credentials, connection)
 			: service.sendsTokenAs === 'jsonRpcSession'
 				? new SessionMode(service, credentials, connection)
-				: new ManagedTokenMode(service, credentials, connection);
+				: service.sendsTokenAs === 'sessionHeaders'
+					? new HeaderSessionMode(service, credentials, connection)
+					: new ManagedTokenMode(service, credentials, connection);
 	modes.set(credentials, mode);
 	return mode;
 }

@@ -6,7 +6,7 @@ import { isExpired, needsRenewal } from '../expiry';
 import { assertTokenHostAllowed, optionalText } from '../fields';
 import type { Caller, Identity, RenewalOptions } from '../identity';
 import { persisted, storedToken } from '../persistence';
-import { withBearer, withoutToken, withTls } from '../requestOptions';
+import { withoutToken, withTls, withToken } from '../requestOptions';
 import { createAuthCall } from '../transport';
 import type { Connection, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
 import type { CredentialMode } from './mode';
@@ -41,6 +41,12 @@ export class ManagedTokenMode implements CredentialMode {
 
 	readonly ownUrl: string;
 
+	/** What the engine obtains for this credential, in messages. */
+	readonly noun: string;
+
+	/** How the node's Refresh renews: the refresh grant where there is one (sessions: a new login). */
+	protected readonly nodeRefresh: RenewalOptions['mode'] = 'refreshOrLogin';
+
 	protected readonly key: string;
 
 	constructor(
@@ -53,6 +59,12 @@ export class ManagedTokenMode implements CredentialMode {
 		if (connection.apiUrl) assertTokenHostAllowed(credentials, connection.apiUrl, service.label);
 		this.key = identityKey(service.protocol, connection);
 		this.ownUrl = connection.apiUrl ?? connection.baseUrl;
+		this.noun = (service.sendsTokenAs ?? 'bearer') === 'bearer' ? 'token' : 'session';
+	}
+
+	/** A session read back from the stored credential is typed like one the protocol issued. */
+	protected typed(token: TokenSet): TokenSet {
+		return this.noun === 'session' ? { ...token, tokenType: 'session' } : token;
 	}
 
 	/** Whether the token can be sent as it is: not about to expire. */
@@ -146,7 +158,7 @@ export class ManagedTokenMode implements CredentialMode {
 	/** The error that sends n8n's requestWithAuthentication to preAuthentication and a resend. */
 	protected deferral(): Error {
 		this.#deferred = true;
-		return tokenError('renewalPending', `The ${this.service.label} ${this.service.sendsTokenAs === 'jsonRpcSession' ? 'session' : 'token'} is renewed before this request is sent.`);
+		return tokenError('renewalPending', `The ${this.service.label} ${this.noun} is renewed before this request is sent.`);
 	}
 
 	/**
@@ -170,10 +182,15 @@ export class ManagedTokenMode implements CredentialMode {
 	 */
 	protected send(request: IHttpRequestOptions, token: TokenSet | undefined): IHttpRequestOptions {
 		if (!token) return withoutToken(request);
-		return withTls(withBearer(request, token.accessToken), this.ownUrl, this.connection.tls);
+		return withTls(withToken(request, token.accessToken, this.service.protocol), this.ownUrl, this.connection.tls);
 	}
 
 	async get(helpers: RequestHelpers, options: { forceNewLogin?: boolean }): Promise<ObtainedToken> {
+		const obtained = await this.held(helpers, options);
+		return { ...obtained, token: this.typed(obtained.token) };
+	}
+
+	private async held(helpers: RequestHelpers, options: { forceNewLogin?: boolean }): Promise<ObtainedToken> {
 		const identity = this.identity(helpers);
 		return await identity.use(async () => {
 			const stored = this.stored();
@@ -201,9 +218,9 @@ export class ManagedTokenMode implements CredentialMode {
 			if (joined) return unwrap(joined);
 			const replaced = identity.token;
 			const caller = this.caller(helpers);
-			const token = await identity.renew(caller, { mode: 'refreshOrLogin', storedRefreshToken: stored?.refreshToken });
+			const token = await identity.renew(caller, { mode: this.nodeRefresh, storedRefreshToken: stored?.refreshToken });
 			if (replaced && replaced.accessToken !== token.accessToken) await this.retire(identity, caller, replaced);
-			return token;
+			return this.typed(token);
 		});
 	}
 

@@ -13,6 +13,8 @@ export interface CredentialMode {
 	readonly service: ServiceDescription;
 	/** The credential's own URL: its token goes there (and to the service's API domains) only. */
 	readonly ownUrl: string;
+	/** What it sends, in messages: 'token', 'session' or 'API key'. */
+	readonly noun: string;
 	/** The token `authenticate` last put on a request made with this credentials object ('' for none). */
 	carried?: string;
 	/** n8n's `preAuthentication`: on first use, after any failed request, on some versions' Test. */

@@ -12,13 +12,8 @@ import { tokenError } from '../errors';
 import { isExpired, needsRenewal } from '../expiry';
 import type { Caller, Identity } from '../identity';
 import { jsonRpcBody, withSession, withTls } from '../requestOptions';
-import type { ObtainedToken, RequestHelpers, TokenSet } from '../types';
+import type { ObtainedToken, TokenSet } from '../types';
 import { ManagedTokenMode } from './managedToken';
-
-/** A session read back from the stored credential is typed like one the protocol issued. */
-function asSession(token: TokenSet): TokenSet {
-	return { ...token, tokenType: 'session' };
-}
 
 export class SessionMode extends ManagedTokenMode {
 	/** Not about to expire, and confirmed by the service within the credential's interval. */
@@ -60,20 +55,11 @@ export class SessionMode extends ManagedTokenMode {
 		return withTls(withSession(request, body, token.accessToken), this.ownUrl, this.connection.tls);
 	}
 
-	override async get(helpers: RequestHelpers, options: { forceNewLogin?: boolean }): Promise<ObtainedToken> {
-		const obtained = await super.get(helpers, options);
-		return { ...obtained, token: asSession(obtained.token) };
-	}
-
 	protected override async obtained(identity: Identity, caller: Caller, stored: TokenSet | undefined): Promise<ObtainedToken> {
 		const before = identity.token;
 		if (!before) return await super.obtained(identity, caller, stored);
 		const confirmed = await this.confirmed(identity, caller);
 		return { token: confirmed, fromCache: confirmed.accessToken === before.accessToken };
-	}
-
-	override async refresh(helpers: RequestHelpers): Promise<TokenSet> {
-		return asSession(await super.refresh(helpers));
 	}
 
 	/** A replaced session would stay open on the appliance until it times out: logged out (best effort). */

@@ -1,6 +1,6 @@
 import { describeErrorBody, tokenError } from '../errors';
 import type { FortinetTokenError } from '../errors';
-import { failure, HEADER_SAFE, isRecord, isSuccess, livenessOf } from '../responses';
+import { failure, HEADER_SAFE, isRecord, isSuccess, livenessOf, notJson } from '../responses';
 import { settings } from '../settings';
 import type { AuthCall, AuthResponse, Connection, Liveness, Protocol, ServiceDescription, TokenSet } from '../types';
 
@@ -45,22 +45,23 @@ function cookiesOf(response: AuthResponse): string {
 }
 
 function unusable(response: AuthResponse, service: ServiceDescription, what: string): FortinetTokenError {
-	return tokenError('badResponse', `${service.label} answered the login with ${what} n8n cannot use. Check the Base URL points at the FortiGate's admin HTTPS port.`, response.statusCode);
+	return tokenError('badResponse', `${service.label} answered the token request ${what}. Check the Base URL points at the FortiGate's administrative HTTPS port.`, response.statusCode);
 }
 
 /** The session of a successful login answer: its key, else its cookies. */
 function sessionOf(response: AuthResponse, service: ServiceDescription): string {
 	const key = isRecord(response.body) ? response.body.session_key : undefined;
 	const session = typeof key === 'string' && key !== '' ? key : cookiesOf(response);
-	if (!session) throw unusable(response, service, 'neither a session key nor a session cookie');
+	if (!session) throw unusable(response, service, 'without an access token (neither a session key nor a session cookie)');
 	const valid = session.split('; ').every((part) => HEADER_SAFE.test(part)) && session.length <= settings.maxTokenLength;
-	if (!valid) throw unusable(response, service, 'a session');
+	if (!valid) throw unusable(response, service, 'with a session n8n cannot send in a header');
 	return session;
 }
 
 function idleMinutes(body: unknown): number {
 	const minutes = isRecord(body) ? Number(body.session_key_timeout) : Number.NaN;
-	return Number.isFinite(minutes) && minutes >= 1 && minutes <= 480 ? minutes : DEFAULT_IDLE_MINUTES;
+	// FortiOS says whole minutes (1–480); a fraction down to a second is taken as said.
+	return Number.isFinite(minutes) && minutes >= 1 / 60 && minutes <= 480 ? minutes : DEFAULT_IDLE_MINUTES;
 }
 
 /** A session as a TokenSet: it ends `admintimeout` after its last use, and keeps itself alive. */
@@ -79,15 +80,23 @@ function refusal(response: AuthResponse, service: ServiceDescription): FortinetT
 	if (code === -2 || code === 3) {
 		return tokenError('configuration', `${label} asks to accept a login disclaimer although n8n accepted it. Check the administrator's pre-login and post-login banners (config system global), or use Authentication: API Key.`);
 	}
+	if (code === 0 && /maximum/i.test(said ?? '')) {
+		return tokenError('serviceError', `${label} has no free administrator session (admin-login-max)${said ? ` (${said})` : ''}. Log idle administrators out, or raise admin-login-max.`);
+	}
 	if (code === 4) {
 		return tokenError('configuration', `${label} requires this administrator to change the password. Log in once in the FortiGate GUI, change it, and update the credential's Password.`);
 	}
-	return tokenError('badCredentials', `${label} refused the login${said ? ` (${said})` : ''}. Check ${service.secretHint}.`, response.statusCode);
+	return tokenError('badCredentials', `${label} rejected the credentials${said ? ` (${said})` : ''}. Check ${service.secretHint}.`, response.statusCode);
 }
 
 /** A login refused for too many failures from this address: every try prolongs the lockout. */
 function lockedOut(service: ServiceDescription, status?: number): FortinetTokenError {
 	return tokenError('rateLimited', `${service.label} locked this administrator out after failed logins (admin-lockout-threshold). Check the Username and Password, then wait for admin-lockout-duration (60 s by default) before trying again.`, status);
+}
+
+/** FortiOS's 429 for a locked-out source address (any other 429 is a rate limit, with its Retry-After). */
+function isLockout(response: AuthResponse): boolean {
+	return response.headers['retry-after'] === undefined && /failed auth|lock/i.test(JSON.stringify(response.body ?? ''));
 }
 
 function succeeded(body: unknown): boolean {
@@ -108,8 +117,11 @@ async function legacyLogin(call: AuthCall, connection: Connection, service: Serv
 	const result = typeof response.body === 'string' ? response.body.trimStart()[0] : String(response.body)[0];
 	if (result === '2') throw lockedOut(service);
 	if (result === '3') throw refusal({ ...response, body: { status_code: 2 } }, service);
-	if (result !== '1') throw tokenError('badCredentials', `${service.label} refused the login. Check ${service.secretHint}.`, response.statusCode);
-	if (!cookiesOf(response)) throw unusable(response, service, 'no session cookie (FortiOS 7.6.3 and later no longer open sessions at /logincheck)');
+	if (result !== '1') throw tokenError('badCredentials', `${service.label} rejected the credentials. Check ${service.secretHint}.`, response.statusCode);
+	if (!cookiesOf(response)) {
+		const why = 'FortiOS 7.6.3 and later no longer open sessions at /logincheck, and /api/v2/authentication answered 404';
+		throw tokenError('badResponse', `${service.label} answered the login without a session cookie (${why}). Use Authentication: API Key.`, response.statusCode);
+	}
 	return sessionToken(sessionOf(response, service), undefined);
 }
 
@@ -119,6 +131,9 @@ async function sessionCall(call: AuthCall, connection: Connection, method: 'PUT'
 
 export const fortiOsSession: Protocol = {
 	family: 'fortios',
+
+	// An API key travels like a session key: as a Bearer header.
+	headers: sessionHeaders,
 
 	async login(call, connection, service) {
 		const password = connection.password ?? '';
@@ -131,8 +146,9 @@ export const fortiOsSession: Protocol = {
 		});
 		// No such endpoint (before 6.4.2): the form login.
 		if (response.statusCode === 404 || response.statusCode === 405) return await legacyLogin(call, connection, service);
-		if (response.statusCode === 429) throw lockedOut(service, 429);
+		if (response.statusCode === 429 && isLockout(response)) throw lockedOut(service, 429);
 		if (!isSuccess(response)) throw failure(response, service, 'login');
+		if (!isRecord(response.body)) throw notJson(response, service);
 		if (!succeeded(response.body)) throw refusal(response, service);
 		return sessionToken(sessionOf(response, service), response.body);
 	},

@@ -6,11 +6,12 @@ import { fortiCwp } from './fortiCwp';
 import { fortiLanCloud } from './fortiLanCloud';
 import { fortiManager } from './fortiManager';
 import { fortiAnalyzerCloud, fortiManagerCloud } from './fortiManagerCloud';
+import { fortiOs } from './fortiOs';
 import { fortiSase } from './fortiSase';
 
-export { fortiAnalyzerCloud, fortiAuthenticator, fortiCasb, fortiCloudIam, fortiCwp, fortiLanCloud, fortiManager, fortiManagerCloud, fortiSase };
+export { fortiAnalyzerCloud, fortiAuthenticator, fortiCasb, fortiCloudIam, fortiCwp, fortiLanCloud, fortiManager, fortiManagerCloud, fortiOs, fortiSase };
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager].map((s) => [s.credentialType, s]),
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs].map((s) => [s.credentialType, s]),
 );
