@@ -88,6 +88,12 @@ export class FortinetToken implements INodeType {
 				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiManagerApi'] } },
 			},
+			{
+				name: 'fortiOsApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiOsApi'] } },
+			},
 		],
 		properties: [
 			{

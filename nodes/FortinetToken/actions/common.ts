@@ -13,7 +13,7 @@ import { isTokenError, SERVICES } from '../../../credentials/engine';
 import type { RequestHelpers, ServiceDescription, TokenSet } from '../../../credentials/engine';
 
 /**
- * What the operations share: the Service parameter (which of the nine credential types the node
+ * What the operations share: the Service parameter (which of the ten credential types the node
  * uses), the per-item credential lookup, the output shape of a token, and the mapping of the
  * engine's errors to n8n's node errors.
  */
@@ -24,6 +24,7 @@ export const SERVICE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'FortiCASB', value: 'fortiCasbApi' },
 	{ name: 'FortiCloud IAM (Other Services)', value: 'fortiCloudIamApi', description: 'FortiFlex, FortiGate Cloud, FortiManager Cloud and the other FortiCloud IAM services' },
 	{ name: 'FortiCWP', value: 'fortiCwpApi' },
+	{ name: 'FortiGate (FortiOS)', value: 'fortiOsApi', description: 'Administrator session, or API key' },
 	{ name: 'FortiAnalyzer Cloud', value: 'fortiAnalyzerCloudApi', description: 'JSON-RPC session' },
 	{ name: 'FortiLAN Cloud', value: 'fortiLanCloudApi' },
 	{ name: 'FortiManager / FortiAnalyzer (On-Premises)', value: 'fortiManagerApi', description: 'JSON-RPC session, or API key' },
@@ -82,6 +83,8 @@ export const includeRefreshTokenOption: INodeProperties = {
 		'Whether to add the refresh token to the output. It is a secret that renews access: leave it off unless a later step needs it.',
 };
 
+const API_KEY_NOTICE = 'An API key is not output: the credential sends it as it is, and it does not expire.';
+
 /** The JSON of one token item. The refresh token is only included when the user asks for it. */
 export function tokenOutput(
 	service: ServiceDescription,
@@ -94,10 +97,15 @@ export function tokenOutput(
 		expiresAt: token.expiresAt === null ? null : new Date(token.expiresAt).toISOString(),
 		expiresIn: token.expiresAt === null ? null : Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
 	};
+	if (token.tokenType === 'apiKey') {
+		// The user's own long-lived secret: the credential sends it, the node does not repeat it.
+		return { service: service.label, tokenType: 'apiKey', ...expiry, fromCache, message: API_KEY_NOTICE };
+	}
 	if (token.tokenType === 'session') {
-		// What the credential puts into JSON-RPC bodies as "session". Its refresh token (FortiManager
-		// Cloud: the FortiCloud IAM one) is output only on request, like a token's.
-		const output: IDataObject = { service: service.label, session: token.accessToken, ...expiry, fromCache };
+		// What the credential puts into JSON-RPC bodies as "session", or (FortiGate) the headers it
+		// sends. Its refresh token (FortiManager Cloud: the FortiCloud IAM one) only on request.
+		const headers = service.protocol.headers?.(token.accessToken, true);
+		const output: IDataObject = { service: service.label, session: token.accessToken, ...(headers ? { headers } : {}), ...expiry, fromCache };
 		if (includeRefreshToken) output.refreshToken = token.refreshToken ?? null;
 		return output;
 	}

@@ -18,6 +18,10 @@ const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 		text: 'Logs the JSON-RPC session out (sys/logout) and drops it from n8n\'s cache, freeing one of the appliance\'s admin sessions. An API key is not revoked: delete it on the appliance.',
 	},
 	{
+		types: ['fortiOsApi'],
+		text: 'Logs the administrator session out (DELETE /api/v2/authentication) and drops it from n8n\'s cache, freeing one of the FortiGate\'s admin sessions. An API key is not revoked: regenerate it on the FortiGate.',
+	},
+	{
 		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
 		text: 'This service has no revoke call: the token is only dropped from n8n\'s cache (the next request logs in again) and stays valid at the service until it expires.',
 	},
