@@ -44,6 +44,7 @@ import {
 	httpJsonRpc,
 	httpWithCredential,
 	httpWithHeaderExpression,
+	httpWithJsonBody,
 	manualTrigger,
 	scheduleEveryMinute,
 	scheduleEverySeconds,
@@ -229,6 +230,18 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 			name: 'FortiAnalyzer Cloud (emulator)',
 			data: { instanceUrl: emu.urls.fazCloud, username: iam.username, password: iam.password, authUrl: emu.urls.iam },
 		},
+		{
+			// An administrator session (the harder case); its self-signed certificate as FortiManager's.
+			type: 'fortiOsApi',
+			name: 'FortiGate (emulator, Ignore SSL Issues)',
+			data: {
+				baseUrl: emu.urls.fgt,
+				authentication: 'session',
+				username: DEMO_ACCOUNTS.fgt.username,
+				password: DEMO_ACCOUNTS.fgt.password,
+				ignoreSSLIssues: true,
+			},
+		},
 	];
 }
 
@@ -317,8 +330,24 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				820,
 			),
 		),
+		fortiGate: chain(
+			WORKFLOW_NAMES.fortiGate,
+			[
+				manualTrigger('When clicking ‘Execute workflow’'),
+				httpWithCredential('FortiGate status', creds.fortiOsApi, 'GET', `${emu.urls.fgt}/api/v2/monitor/system/status`),
+				httpWithJsonBody('Create an address object', creds.fortiOsApi, 'POST', `${emu.urls.fgt}/api/v2/cmdb/firewall/address`, FORTIGATE_ADDRESS),
+				tokenNode('Get the FortiGate session', creds.fortiOsApi, 'getToken'),
+			],
+			sticky(
+				'## FortiGate (FortiOS)\nThe credential logs in once (`POST /api/v2/authentication`), sends the session to the FortiGate only, adds the CSRF token to writes of a cookie session, keeps the session alive while it is used and logs in again when the FortiGate says it is gone. **Get Token** shows the session, its headers and its idle end; **Revoke Token** logs it out. With an API key, set Authentication to API Key: it is sent as a Bearer header, never in the URL.',
+				820,
+			),
+		),
 	};
 }
+
+/** A new address object per run (FortiOS answers 424 to a duplicate name). */
+const FORTIGATE_ADDRESS = '={{ JSON.stringify({ name: "n8n-demo-" + $execution.id, subnet: "192.0.2.10 255.255.255.255", comment: "created by the n8n demo" }) }}';
 
 const ACTIVE: WorkflowKey[] = ['schedule', 'webhook'];
 
@@ -649,6 +678,8 @@ async function main(): Promise<void> {
 		`      ${link('everyService')}`,
 		`    ${WORKFLOW_NAMES.fortiManager}`,
 		`      ${link('fortiManager')}`,
+		`    ${WORKFLOW_NAMES.fortiGate}`,
+		`      ${link('fortiGate')}`,
 		'',
 		`  webhook    ${server.webhookUrl(WEBHOOK_PATH)}`,
 		`             curl -s ${server.webhookUrl(WEBHOOK_PATH)}`,
@@ -660,11 +691,12 @@ async function main(): Promise<void> {
 		`    FortiAuthenticator (self-signed TLS)                    ${emu.urls.fac}`,
 		`    FortiManager / FortiAnalyzer (self-signed TLS)          ${emu.urls.fmg}`,
 		`    FortiManager Cloud / FortiAnalyzer Cloud instances      ${emu.urls.fmgCloud} ${emu.urls.fazCloud}`,
+		`    FortiGate (self-signed TLS)                             ${emu.urls.fgt}`,
 		`    control: logins and API calls per service              curl -s ${emu.urls.control}/stats`,
 		'',
 		`  data       ${demoDir} (kept between starts; delete it to start over)`,
 		'  real Fortinet: edit the credential (its URL, user and password) and point the HTTP Request',
-		'  URLs at your tenant\'s API. The FortiAuthenticator and FortiManager demo credentials have "Ignore SSL Issues" on',
+		'  URLs at your tenant\'s API. The FortiAuthenticator, FortiManager and FortiGate demo credentials have "Ignore SSL Issues" on',
 		'  because the emulator\'s certificate changes on every start; for a real one, turn it off and',
 		'  paste its CA under "Trusted CA Certificate".',
 		'',

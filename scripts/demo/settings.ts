@@ -37,6 +37,7 @@ export const WORKFLOW_NAMES = {
 	tokenNode: 'Fortinet demo – token node: get, call, revoke (FortiFlex)',
 	everyService: 'Fortinet demo – every service',
 	fortiManager: 'Fortinet demo – FortiManager JSON-RPC sessions',
+	fortiGate: 'Fortinet demo – FortiGate status and an address object',
 } as const;
 export type WorkflowKey = keyof typeof WORKFLOW_NAMES;
 
@@ -49,7 +50,8 @@ export type CredentialType =
 	| 'fortiAuthenticatorApi'
 	| 'fortiManagerApi'
 	| 'fortiManagerCloudApi'
-	| 'fortiAnalyzerCloudApi';
+	| 'fortiAnalyzerCloudApi'
+	| 'fortiOsApi';
 
 /**
  * Fixed ids of the demo credentials, so a workflow pasted from the README finds its credential:
@@ -66,6 +68,7 @@ export const DEMO_CREDENTIAL_IDS: Record<CredentialType, string> = {
 	fortiManagerApi: 'fortinetDemoManager',
 	fortiManagerCloudApi: 'fortinetDemoManagerCloud',
 	fortiAnalyzerCloudApi: 'fortinetDemoAnalyzerCloud',
+	fortiOsApi: 'fortinetDemoFortiGate',
 };
 
 export interface CredentialRef {

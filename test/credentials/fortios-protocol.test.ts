@@ -91,7 +91,7 @@ describe('FortiOS login refusals say what to change, and never quote the passwor
 
 	test('a wrong password', async () => {
 		const message = await refused('Wr0ng-Secret');
-		expect(message).toMatch(/FortiGate refused the login \(.*LOGIN_FAILED.*\)\. Check the Username and Password/);
+		expect(message).toMatch(/FortiGate rejected the credentials \(.*LOGIN_FAILED.*\)\. Check the Username and Password/);
 		expect(message).not.toContain('Wr0ng-Secret');
 		expect(seen().failedLogins).toBe(1);
 	});
@@ -109,6 +109,6 @@ describe('FortiOS login refusals say what to change, and never quote the passwor
 		on('6.2');
 		// The old endpoint only, but answering as 7.6.3 does: success without a cookie.
 		emulator.control.injectFault({ service: 'fgt', endpoint: 'token', count: 1, fault: { type: 'status', status: 200, body: '1', contentType: 'text/plain' } });
-		expect(await refused()).toMatch(/no session cookie \(FortiOS 7\.6\.3 and later/);
+		expect(await refused()).toMatch(/without a session cookie \(FortiOS 7\.6\.3 and later.*Use Authentication: API Key/);
 	});
 });

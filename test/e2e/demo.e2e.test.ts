@@ -227,14 +227,14 @@ function readState(): DemoState {
 /** One demo credential per type of the package, each with the fixed id the README's example uses. */
 const DEMO_CREDENTIAL_TYPES = Object.keys(DEMO_CREDENTIAL_IDS) as Array<keyof typeof DEMO_CREDENTIAL_IDS>;
 
-/** The five demo workflows and nine demo credentials exist exactly once; the two triggers are active. */
+/** The six demo workflows and ten demo credentials exist exactly once; the two triggers are active. */
 async function expectDemoContent(banner: Banner): Promise<void> {
 	const cookie = await login(banner);
 	const workflows = await restList<RestWorkflow>(banner, cookie, '/rest/workflows');
 	for (const name of Object.values(WORKFLOW_NAMES)) {
 		expect(workflows.filter((w) => w.name === name)).toHaveLength(1);
 	}
-	expect(workflows).toHaveLength(5);
+	expect(workflows).toHaveLength(6);
 	const active = workflows.filter((w) => w.active).map((w) => w.name).sort();
 	expect(active).toEqual([WORKFLOW_NAMES.schedule, WORKFLOW_NAMES.webhook].sort());
 	const credentials = await restList<{ id: string; name: string; type: string }>(banner, cookie, '/rest/credentials');
@@ -322,7 +322,7 @@ describe('npm start (the demo)', () => {
 		expect(fs.existsSync(path.join(demoDir, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-fortinet-token', 'package.json'))).toBe(true);
 	});
 
-	test('the owner can sign in and sees the five workflows (two active) and nine credentials', async () => {
+	test('the owner can sign in and sees the six workflows (two active) and ten credentials', async () => {
 		await expectDemoContent(first);
 	});
 
@@ -404,6 +404,19 @@ describe('npm start (the demo)', () => {
 			const stats = emulator.control.stats();
 			expect([stats.fmg.logins, stats.fmgCloud.logins, stats.fazCloud.logins]).toEqual([1, 1, 1]);
 			expect([stats.fmg.apiRejected, stats.fmgCloud.apiRejected, stats.fazCloud.apiRejected]).toEqual([0, 0, 0]);
+		});
+
+		test('"FortiGate": a status read and an address written through one session, with its CSRF token; Get shows the session', async () => {
+			const id = readState().workflows.fortiGate?.id as string;
+			const result = await env.execute(id);
+			expect(result.exitCode).toBe(0);
+			expect(nodeItems(result.output, 'FortiGate status')[0]).toEqual(expect.objectContaining({ status: 'success', results: expect.objectContaining({ hostname: 'demo-fgt' }) }));
+			expect(nodeItems(result.output, 'Create an address object')[0]).toEqual(expect.objectContaining({ status: 'success', results: { mkey: expect.stringMatching(/^n8n-demo-/) } }));
+			const [session] = nodeItems(result.output, 'Get the FortiGate session');
+			expect(session).toEqual(expect.objectContaining({ service: 'FortiGate (FortiOS)', session: expect.any(String), headers: expect.any(Object), fromCache: true }));
+			const stats = emulator.control.stats().fgt;
+			expect(stats).toMatchObject({ logins: 1, apiAccepted: 2, apiRejected: 0 });
+			expect(emulator.control.openSessions('fgt', 'demo-fgt-admin')).toBe(1);
 		});
 
 		test('"token node": Get Token, a call with its Authorization header, Revoke Token; FortiLAN Cloud untouched', async () => {

@@ -18,6 +18,7 @@ import {
 	httpWithCredential,
 	httpJsonRpc,
 	httpWithHeaderExpression,
+	httpWithJsonBody,
 	manualTrigger,
 	scheduleEverySeconds,
 	tokenNode,
@@ -162,15 +163,17 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		}
 	});
 
-	test('after the emulator expires every token, the next execution recovers with a refresh, not a failure', async () => {
-		for (const service of ['iam', 'casb', 'cwp', 'fac'] as EmulatedService[]) emulator.control.expireAll(service);
+	test('after the emulator expires every token, the next execution recovers with one renewal, not a failure', async () => {
+		for (const service of ['iam', 'casb', 'cwp', 'fac', 'fgt'] as EmulatedService[]) emulator.control.expireAll(service);
 		const result = await env.execute(everyService);
 		expect(result.exitCode).toBe(0);
 		const all = await persistedAll();
 		for (const account of accounts) {
-			// A fresh process cannot know the stored token died: one rejected call (FortiCASB/CWP: and
-			// the engine's check of the token at the API), one refresh, no login.
-			expect(countersOf(account)).toMatchObject({ logins: 1, refreshes: 1, apiAccepted: 3, apiRejected: account.service.checkedAtApi ? 2 : 1 });
+			// A fresh process cannot know the stored token died: one rejected call (FortiCASB/CWP,
+			// FortiGate: and the engine's check of it at the API), one refresh (FortiGate: a new
+			// session, a dead one cannot be kept alive).
+			const renewal = account.service.keepalive ? { logins: 2, refreshes: 0 } : { logins: 1, refreshes: 1 };
+			expect(countersOf(account)).toMatchObject({ ...renewal, apiAccepted: 3, apiRejected: account.service.checkedAtApi ? 2 : 1 });
 			const stored = all.get(account.credential.id)!;
 			expect(countersOf(account).authorizations.at(-1)).toBe(`Bearer ${String(stored.sessionToken)}`);
 		}
@@ -216,6 +219,37 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		const next = await env.execute(everyService);
 		expect(next.exitCode).toBe(0);
 		expect(countersOf(lan).logins - after.logins).toBe(1);
+	});
+
+	test('FortiGate: a session killed at the appliance is replaced by one login (FortiOS 7.6.4: cookies); a write carries the CSRF token; Get → Revoke logs out', async () => {
+		const fgt = accounts.find((account) => account.service.type === 'fortiOsApi')!;
+		const address = JSON.stringify({ name: 'n8n-e2e', subnet: '192.0.2.20 255.255.255.255' });
+		const id = await env.importWorkflow(
+			chain('fortigate', [
+				manualTrigger(),
+				httpWithJsonBody('Create address', fgt.credential, 'POST', `${emulator.urls.fgt}/api/v2/cmdb/firewall/address`, address),
+				tokenNode('Get Token', fgt.credential, 'getToken'),
+				tokenNode('Revoke Token', fgt.credential, 'revokeToken'),
+			]),
+		);
+		emulator.control.configureFortiOs({ firmware: '7.6.4' });
+		emulator.control.revokeAll('fgt');
+		const before = { ...countersOf(fgt) };
+		try {
+			const result = await env.execute(id);
+			expect(nodeError(result.output, 'Create address')).toBeUndefined();
+			expect(result.exitCode).toBe(0);
+			expect(nodeItems(result.output, 'Create address')[0]).toMatchObject({ status: 'success', results: { mkey: 'n8n-e2e' } });
+			const [got] = nodeItems(result.output, 'Get Token');
+			expect(got).toMatchObject({ service: 'FortiGate (FortiOS)', fromCache: true, session: expect.stringMatching(/^session_key_/) as unknown as string });
+			expect(nodeItems(result.output, 'Revoke Token')[0]).toMatchObject({ revoked: true, hadToken: true });
+			const after = countersOf(fgt);
+			// The stored session's write and the engine's check of it were refused; then one login.
+			expect({ logins: after.logins - before.logins, rejected: after.apiRejected - before.apiRejected, revokes: after.revokes - before.revokes }).toEqual({ logins: 1, rejected: 2, revokes: 1 });
+			expect(emulator.control.openSessions('fgt', fgt.user.username)).toBe(0);
+		} finally {
+			emulator.control.configureFortiOs({ firmware: '7.4' });
+		}
 	});
 
 	test('eight missing FortiLAN switches looked up in one run: the API\'s own 404 each time, no renewal, no 429', async () => {
@@ -396,7 +430,7 @@ describe('n8n start: webhooks, schedules and the Test button in one long-running
 		expect(leaked).toEqual([]);
 	});
 
-	test('all nine credential types are offered under "Predefined Credential Type" (authenticate present)', async () => {
+	test('all ten credential types are offered under "Predefined Credential Type" (authenticate present)', async () => {
 		const types = await server.getTypes('credentials');
 		for (const service of [...SERVICE_CASES, ...SESSION_CASES]) {
 			const type = types.find((candidate) => candidate.name === service.type);

@@ -42,20 +42,16 @@ export function httpWithCredential(name: string, credential: CredentialRef, meth
  * FortiAnalyzer credential: the body has no session, as the user writes it; the credential adds it.
  */
 export function httpJsonRpc(name: string, credential: CredentialRef, url: string, rpcUrl = '/sys/status'): WorkflowNode {
+	return httpWithJsonBody(name, credential, 'POST', `${url}/jsonrpc`, JSON.stringify({ id: 1, method: 'get', params: [{ url: rpcUrl }] }, null, 2));
+}
+
+/** HTTP Request v4.2 sending a JSON body (text, may hold expressions) with a predefined credential. */
+export function httpWithJsonBody(name: string, credential: CredentialRef, method: 'POST' | 'PUT', url: string, jsonBody: string): WorkflowNode {
 	return node(
 		name,
 		'n8n-nodes-base.httpRequest',
 		4.2,
-		{
-			method: 'POST',
-			url: `${url}/jsonrpc`,
-			authentication: 'predefinedCredentialType',
-			nodeCredentialType: credential.type,
-			sendBody: true,
-			specifyBody: 'json',
-			jsonBody: JSON.stringify({ id: 1, method: 'get', params: [{ url: rpcUrl }] }, null, 2),
-			options: {},
-		},
+		{ method, url, authentication: 'predefinedCredentialType', nodeCredentialType: credential.type, sendBody: true, specifyBody: 'json', jsonBody, options: {} },
 		withCredential(credential),
 	);
 }

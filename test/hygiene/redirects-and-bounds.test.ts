@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { generate } from 'selfsigned';
 
+import { SERVICES } from '../../credentials/engine';
 import { redact } from '../../credentials/engine/errors';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import type { Fault } from '../emulator';
@@ -185,8 +186,8 @@ describe('the token goes only where it is meant to', () => {
 		const stored = new StoredCredential(service.credential(), service.data(emulator, user));
 		await new Execution(stored).request(service.resource(emulator));
 		const text = await messageOf(new Execution(stored).request({ uri: `${plain.url}/collect`, method: 'GET', json: true }));
-		expect(text).toContain(`The ${service.label} token is only sent to the credential's own URL`);
-		expect(text).toContain(`${plain.url} is ${service.label === 'FortiAuthenticator' ? 'not it' : 'neither'}`);
+		expect(text).toContain(`The ${service.label} ${service.keepalive ? 'session' : 'token'} is only sent to the credential's own URL`);
+		expect(text).toContain(`${plain.url} is ${SERVICES[service.type].apiDomains.length === 0 ? 'not it' : 'neither'}`);
 		expect(plain.seen).toEqual([]);
 	});
 

@@ -10,10 +10,13 @@ import type { Counters, EmulatedService, Emulator } from '../emulator';
 import { n8nHelpers, StoredCredential } from '../support/n8n';
 import { caseOf, SERVICE_CASES } from '../support/services';
 
-/** The Bearer-token types (test/support/services.ts); the session types have test/node/sessions.test.ts. */
+/**
+ * The Bearer-token types (test/support/services.ts); the JSON-RPC session types have
+ * test/node/sessions.test.ts, the FortiGate session (a keepalive, not a refresh grant) test/credentials/fortios.test.ts.
+ */
 export type ServiceType = string;
 
-export const SERVICE_TYPES: ServiceType[] = SERVICE_CASES.map((service) => service.type);
+export const SERVICE_TYPES: ServiceType[] = SERVICE_CASES.filter((service) => !service.keepalive).map((service) => service.type);
 
 export interface Fixture {
 	type: ServiceType;

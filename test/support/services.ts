@@ -1,7 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-deprecated-workflow-functions, @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: n8n's legacy request options, Node globals are its to use */
 /**
- * The nine credential types, each pointed at the emulator — SERVICE_CASES the six Bearer-token
- * types, SESSION_CASES the three JSON-RPC session types — : how to fill the credential for a fresh
+ * The ten credential types, each pointed at the emulator — SERVICE_CASES the seven types a dead
+ * token or session is answered 401 (six Bearer tokens, the FortiGate session), SESSION_CASES the
+ * three JSON-RPC session types — : how to fill the credential for a fresh
  * emulator user, which protected call proves the token, and where the emulator counts it. Every
  * per-service suite (credentials, node, faults, hygiene, bench) runs over these rows.
  */
@@ -19,6 +20,7 @@ import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials
 import { FortiAnalyzerCloudApi } from '../../credentials/FortiAnalyzerCloudApi.credentials';
 import { FortiManagerApi } from '../../credentials/FortiManagerApi.credentials';
 import { FortiManagerCloudApi } from '../../credentials/FortiManagerCloudApi.credentials';
+import { FortiOsApi } from '../../credentials/FortiOsApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import type { Emulator, EmulatedService } from '../emulator';
 
@@ -36,6 +38,11 @@ export interface ServiceCase {
 	/** Key of `control.setLifetime`, undefined where tokens never expire. */
 	lifetimeKey?: string;
 	revokes: boolean;
+	/**
+	 * Its refresh is a keepalive of the same session (FortiOS): a session killed from outside is
+	 * replaced by a login, never refreshed; a session near its idle end is kept alive.
+	 */
+	keepalive: boolean;
 	/**
 	 * The engine checks a token it suspects at the service's own API (FortiCASB/FortiCWP
 	 * resourceURLMap), so the emulator counts that check among the API calls; FortiCloud IAM checks
@@ -79,6 +86,7 @@ function iamCase(
 		scope: 'read write',
 		lifetimeKey: clientId,
 		revokes: true,
+		keepalive: false,
 		checkedAtApi: false,
 		data: (emulator, user) => ({ username: user.username, password: user.password, authUrl: emulator.urls.iam, ...extra }),
 		userKey: (user) => `${user.username}/${clientId}`,
@@ -107,6 +115,7 @@ function cnpCase(
 		scope: null,
 		lifetimeKey: emulated,
 		revokes: false,
+		keepalive: false,
 		checkedAtApi: true,
 		data: (emulator, user) => ({
 			authMethod,
@@ -146,6 +155,7 @@ export const SERVICE_CASES: ServiceCase[] = [
 		lifetime: null,
 		scope: 'read',
 		revokes: false,
+		keepalive: false,
 		checkedAtApi: false,
 		data: (emulator, user) => ({
 			baseUrl: emulator.urls.fac,
@@ -159,6 +169,35 @@ export const SERVICE_CASES: ServiceCase[] = [
 		newUser(emulator) {
 			const user = { username: unique('admin'), password: unique('pw') };
 			emulator.control.addUser('fac', user);
+			return user;
+		},
+	},
+	{
+		// An administrator session (session key as Bearer; FortiOS 7.4). Cookies, CSRF, API keys and
+		// the other firmware flows: test/credentials/fortios.test.ts.
+		type: 'fortiOsApi',
+		label: 'FortiGate (FortiOS)',
+		emulated: 'fgt',
+		credential: () => new FortiOsApi(),
+		lifetime: 300,
+		scope: null,
+		lifetimeKey: 'fgt',
+		revokes: true,
+		keepalive: true,
+		checkedAtApi: true,
+		data: (emulator, user) => ({
+			baseUrl: emulator.urls.fgt,
+			authentication: 'session',
+			username: user.username,
+			password: user.password,
+			ignoreSSLIssues: false,
+			caCertificate: emulator.caCertificate,
+		}),
+		userKey: (user) => user.username,
+		resource: (emulator) => ({ uri: `${emulator.urls.fgt}/api/v2/cmdb/firewall/address`, method: 'GET', json: true }),
+		newUser(emulator) {
+			const user = { username: unique('admin'), password: unique('pw') };
+			emulator.control.addUser('fgt', user);
 			return user;
 		},
 	},
