@@ -40,12 +40,7 @@ export function withoutToken(request: IHttpRequestOptions): IHttpRequestOptions 
  * redirect library keeps the header for sub-domains. So a 3xx comes back as the API's answer.
  */
 export function withBearer(request: IHttpRequestOptions, token: string): IHttpRequestOptions {
-	const headers = { ...request.headers };
-	for (const name of Object.keys(headers)) {
-		if (name.toLowerCase() === 'authorization') delete headers[name];
-	}
-	request.headers = { ...headers, Authorization: `Bearer ${token}` };
-	return withoutRedirects(request);
+	return withHeaders(request, { Authorization: `Bearer ${token}` });
 }
 
 /** A request that may change something (FortiOS wants the CSRF token of a cookie session on it). */

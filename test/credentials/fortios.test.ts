@@ -10,6 +10,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, IReq
 
 import { FortiOsApi } from '../../credentials/FortiOsApi.credentials';
 import { configureEngine } from '../../credentials/engine';
+import { sessionHeaders } from '../../credentials/engine/protocols/fortiOs';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import { userCounters } from '../emulator';
 import { DEFAULT_FORTIOS_SETTINGS } from '../emulator/fgt';
@@ -159,9 +160,9 @@ describe.each(['7.4', '7.6.4', '6.2'] as FortiOsFirmware[])('session on FortiOS 
 /** An administrator ends the session in the GUI (System > Administrators > disconnect). */
 async function logOutFromOutside(stored: StoredCredential): Promise<void> {
 	const session = String(stored.data.sessionToken);
-	const cookie = session.startsWith('APSCOOKIE_') || session.startsWith('session_key_');
-	const headers = cookie ? { Cookie: session, 'X-CSRFTOKEN': (/ccsrf_?token[^=]*="?([^";]+)/.exec(session) ?? [])[1] ?? '' } : { Authorization: `Bearer ${session}` };
-	await n8nHelpers.request?.({ uri: url(session.startsWith('APSCOOKIE_') ? '/logout' : '/api/v2/authentication'), method: session.startsWith('APSCOOKIE_') ? 'GET' : 'DELETE', headers, agentOptions: { ca: emulator.caCertificate } });
+	const legacy = session.startsWith('APSCOOKIE_');
+	const headers = sessionHeaders(session, true);
+	await n8nHelpers.request?.({ uri: url(legacy ? '/logout' : '/api/v2/authentication'), method: legacy ? 'GET' : 'DELETE', headers, agentOptions: { ca: emulator.caCertificate } });
 }
 
 describe('session', () => {

@@ -41,6 +41,9 @@ export class ManagedTokenMode implements CredentialMode {
 
 	readonly ownUrl: string;
 
+	/** Whether the engine obtains sessions (an appliance's login), not tokens. */
+	protected readonly sessions: boolean;
+
 	/** What the engine obtains for this credential, in messages. */
 	readonly noun: string;
 
@@ -59,12 +62,13 @@ export class ManagedTokenMode implements CredentialMode {
 		if (connection.apiUrl) assertTokenHostAllowed(credentials, connection.apiUrl, service.label);
 		this.key = identityKey(service.protocol, connection);
 		this.ownUrl = connection.apiUrl ?? connection.baseUrl;
-		this.noun = (service.sendsTokenAs ?? 'bearer') === 'bearer' ? 'token' : 'session';
+		this.sessions = (service.sendsTokenAs ?? 'bearer') !== 'bearer';
+		this.noun = this.sessions ? 'session' : 'token';
 	}
 
 	/** A session read back from the stored credential is typed like one the protocol issued. */
 	protected typed(token: TokenSet): TokenSet {
-		return this.noun === 'session' ? { ...token, tokenType: 'session' } : token;
+		return this.sessions ? { ...token, tokenType: 'session' } : token;
 	}
 
 	/** Whether the token can be sent as it is: not about to expire. */
@@ -224,9 +228,12 @@ export class ManagedTokenMode implements CredentialMode {
 		});
 	}
 
-	/** A token the node's Refresh replaced: it dies with its successor, so nothing is sent. */
+	/**
+	 * What the node's Refresh replaced: a token dies with its successor, so nothing is sent; a
+	 * session would stay open on the appliance, taking a slot, until it idles out: logged out (best effort).
+	 */
 	protected async retire(identity: Identity, caller: Caller, replaced: TokenSet): Promise<void> {
-		void [identity, caller, replaced];
+		if (this.sessions) await identity.logOut(caller, replaced);
 	}
 
 	async revoke(helpers: RequestHelpers): Promise<RevokeResult> {

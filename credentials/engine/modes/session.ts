@@ -62,11 +62,6 @@ export class SessionMode extends ManagedTokenMode {
 		return { token: confirmed, fromCache: confirmed.accessToken === before.accessToken };
 	}
 
-	/** A replaced session would stay open on the appliance until it times out: logged out (best effort). */
-	protected override async retire(identity: Identity, caller: Caller, replaced: TokenSet): Promise<void> {
-		await identity.logOut(caller, replaced);
-	}
-
 	/**
 	 * The identity's session once the service has confirmed it, or its renewal when the service
 	 * calls it dead (or its lifetime is ending). Concurrent callers share the check and the renewal.

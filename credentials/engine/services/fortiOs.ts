@@ -1,4 +1,4 @@
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { baseUrl, optionalText, requiredText, tlsFrom } from '../fields';
 import { fortiOsSession } from '../protocols/fortiOs';
@@ -14,7 +14,7 @@ const KEY_PARAMETERS = ['access_token'];
  * The credential's Default VDOM on a request that names none (in `qs` or in its URL), and no API
  * key in the URL: the credential's header carries it.
  */
-function prepare(request: IHttpRequestOptions, credentials: Parameters<ServiceDescription['connect']>[0]): IHttpRequestOptions {
+function prepare(request: IHttpRequestOptions, credentials: ICredentialDataDecryptedObject): IHttpRequestOptions {
 	const qs = { ...(request.qs ?? {}) };
 	for (const name of KEY_PARAMETERS) delete qs[name];
 	const url = targetOf(request);
