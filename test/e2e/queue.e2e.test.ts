@@ -3,12 +3,14 @@
  * workers, this package installed in the shared user folder, one FortiLAN Cloud API user (6 logins
  * a minute) and waves of 40 concurrent webhook executions. Every way a token dies is driven in turn:
  * first use, expiry, a login from outside n8n (with a fast and with a slow API), renewal ahead of
- * expiry, and a worker restart. The emulator counts what it saw; every execution's answer is checked.
+ * expiry, and a worker restart. Then a FortiGate administrator (FortiOS 7.6.4 cookie sessions,
+ * a CSRF token on each write): first use, logouts from the GUI, idle-out, a keepalive, a worker
+ * restart. The emulator counts what it saw; every execution's answer is checked.
  */
 import axios from 'axios';
 
 import { startEmulator, userCounters } from '../emulator';
-import type { Emulator } from '../emulator';
+import type { Counters, Emulator } from '../emulator';
 import { client, iamLogin } from '../emulator/helpers';
 import { caseOf } from '../support/services';
 import type { TestUser } from '../support/services';
@@ -16,12 +18,13 @@ import { buildPackage, cleanupAll, ensureN8n, findSecrets, N8nEnv, REPO_ROOT, sl
 import type { N8nServer } from './n8n';
 import { queueModeEnv, startPostgres, startRedis } from './services';
 import type { LoopbackService } from './services';
-import { chain, httpWithCredential, unlessQuery, webhookTrigger } from './workflows';
+import { chain, httpWithCredential, httpWithJsonBody, unlessQuery, webhookTrigger } from './workflows';
 
 jest.setTimeout(300_000);
 
 const WAVE = 40;
 const lan = caseOf('fortiLanCloudApi');
+const fgt = caseOf('fortiOsApi');
 
 let emulator: Emulator;
 let postgres: LoopbackService;
@@ -30,6 +33,9 @@ let env: N8nEnv;
 let main: N8nServer;
 const workers: N8nServer[] = [];
 let user: TestUser;
+let admin: TestUser;
+/** Every session the FortiGate administrator had: none may appear in the logs. */
+const sessions = new Set<string>();
 const outsideTokens: string[] = [];
 /** When n8n last made a token call: FortiLAN Cloud allows 6 a minute for the cluster and the test. */
 let renewedAt = 0;
@@ -63,27 +69,65 @@ interface WaveResult {
 	rateLimited: number;
 }
 
+/** A webhook workflow, what its answers look like, and what its service saw. */
+interface Target {
+	path: string;
+	answer: RegExp;
+	seen: () => Counters;
+	renewals: () => number;
+}
+
+const lanTarget: Target = { path: 'queue-wave', answer: /switch|serial|data/i, seen, renewals };
+
 /** 40 webhook calls at once; each answers with the HTTP Request node's output (last node). */
-async function wave(during?: () => Promise<void>): Promise<WaveResult> {
-	const before = seen();
-	const renewedBefore = renewals();
-	const calls = Array.from({ length: WAVE }, async () => await axios.get(main.webhookUrl('queue-wave'), { validateStatus: () => true, timeout: 180_000 }));
+async function wave(during?: () => Promise<void>, target = lanTarget): Promise<WaveResult> {
+	const before = target.seen();
+	const renewedBefore = target.renewals();
+	const calls = Array.from({ length: WAVE }, async () => await axios.get(main.webhookUrl(target.path), { validateStatus: () => true, timeout: 180_000 }));
 	await during?.();
 	const responses = await Promise.all(calls);
 	for (const response of responses) {
-		// The HTTP Request node's output: what the emulated FortiLAN Cloud API answered.
-		if (response.status === 200) expect(JSON.stringify(response.data)).toMatch(/switch|serial|data/i);
+		// The HTTP Request node's output: what the emulated API answered.
+		if (response.status === 200) expect(JSON.stringify(response.data)).toMatch(target.answer);
 	}
-	const after = seen();
+	const after = target.seen();
 	return {
 		statuses: responses.map((response) => response.status),
-		renewals: renewals() - renewedBefore,
+		renewals: target.renewals() - renewedBefore,
 		rejected: after.apiRejected - before.apiRejected,
 		rateLimited: after.rateLimited - before.rateLimited,
 	};
 }
 
 const allOk = Array(WAVE).fill(200);
+
+/** FortiOS 7.6.4 cookie sessions: each execution reads the addresses and writes one (CSRF). */
+async function fortiGateWorkflow(): Promise<string> {
+	emulator.control.configureFortiOs({ firmware: '7.6.4' });
+	admin = fgt.newUser(emulator);
+	const credential = await main.createCredential({ name: 'FortiGate (queue mode)', type: fgt.type, data: fgt.data(emulator, admin) });
+	const ref = { id: credential.id, name: credential.name, type: fgt.type };
+	const addresses = `${emulator.urls.fgt}/api/v2/cmdb/firewall/address`;
+	const address = '={"name": "queue-{{ $execution.id }}", "type": "ipmask", "subnet": "192.0.2.1 255.255.255.255"}';
+	const workflow = await main.createWorkflow(
+		chain('queue fortigate', [webhookTrigger('queue-fgt'), unlessQuery('probe'), httpWithCredential('Read addresses', ref, 'GET', addresses), httpWithJsonBody('Write address', ref, 'POST', addresses, address)]),
+	);
+	return workflow.id;
+}
+
+function fgtSeen(): Counters {
+	return userCounters(emulator.control.stats(), 'fgt', admin.username);
+}
+
+const fgtTarget: Target = { path: 'queue-fgt', answer: /"mkey":"queue-\d+"/, seen: fgtSeen, renewals: () => fgtSeen().logins };
+
+/** A FortiGate wave, and the sessions it left open. */
+async function fortiGateWave(): Promise<WaveResult & { open: number }> {
+	const result = await wave(undefined, fgtTarget);
+	const newest = emulator.control.activeToken('fgt', admin.username);
+	if (newest) sessions.add(newest);
+	return { ...result, open: emulator.control.openSessions('fgt', admin.username) };
+}
 
 beforeAll(async () => {
 	ensureN8n();
@@ -102,14 +146,19 @@ beforeAll(async () => {
 		chain('queue wave', [webhookTrigger('queue-wave'), unlessQuery('probe'), httpWithCredential('FortiLAN Cloud', { id: credential.id, name: credential.name, type: lan.type }, 'GET', String(resource.uri))]),
 	);
 	await main.activateWorkflow(workflow.id);
-	// Until main has registered the webhook it answers 404; a probe stops before the credential is used.
+	await main.activateWorkflow(await fortiGateWorkflow());
+	// Until main has registered a webhook it answers 404; a probe stops before the credential is used.
 	await main.waitForWebhook('queue-wave?probe=1');
+	await main.waitForWebhook('queue-fgt?probe=1');
 	expect(seen().logins).toBe(0);
+	expect(fgtSeen().logins).toBe(0);
 }, 15 * 60_000);
 
 afterEach(() => {
 	emulator.control.clearFaults();
 	emulator.control.setLifetime('fortilancloud', lan.lifetime ?? 14_400);
+	emulator.control.setLifetime('fgt', fgt.lifetime ?? 300);
+	emulator.control.configureFortiOs({ firmware: '7.6.4' });
 });
 
 afterAll(async () => {
@@ -195,5 +244,66 @@ describe('queue mode: one main, two workers, PostgreSQL and Redis', () => {
 
 	test('nothing secret in what the three processes printed', () => {
 		expect(findSecrets(env.logs, [user.password, ...outsideTokens])).toEqual([]);
+	});
+});
+
+describe('queue mode: FortiGate administrator sessions (cookies and CSRF) across two workers', () => {
+	const between = (low: number, high: number) => ({ asymmetricMatch: (n: number) => n >= low && n <= high, toString: () => `${low}..${high}` });
+
+	test('first use: 40 concurrent reads and writes succeed, at most one login and one open session per worker', async () => {
+		const result = await fortiGateWave();
+		expect(result).toMatchObject({ statuses: allOk, rejected: 0, rateLimited: 0 });
+		expect(result).toMatchObject({ renewals: between(1, workers.length), open: between(1, workers.length) });
+		// Every write carried the session's CSRF token: FortiOS refuses one without it (403, rejected).
+		expect(fgtSeen().apiAccepted).toBe(2 * WAVE);
+	});
+
+	test('while the session lives: another wave, no login, nothing rejected', async () => {
+		const before = emulator.control.openSessions('fgt', admin.username);
+		const result = await fortiGateWave();
+		expect(result).toMatchObject({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0, open: before });
+	});
+
+	test('the sessions are logged out from the GUI (or the appliance restarts): no failed execution, one login per worker at most', async () => {
+		emulator.control.revokeAll('fgt');
+		const result = await fortiGateWave();
+		expect(result).toMatchObject({ statuses: allOk, rateLimited: 0 });
+		expect(result).toMatchObject({ renewals: between(1, workers.length), open: between(1, workers.length) });
+	});
+
+	test('the sessions idle out: no failed execution, one login per worker at most', async () => {
+		emulator.control.expireAll('fgt');
+		const result = await fortiGateWave();
+		expect(result).toMatchObject({ statuses: allOk, rateLimited: 0 });
+		expect(result).toMatchObject({ renewals: between(1, workers.length), open: between(1, workers.length) });
+	});
+
+	test('a session in use is kept alive ahead of the idle timeout: no login, nothing rejected', async () => {
+		// A 30-second admintimeout, which FortiOS 7.4 states with a session key (a cookie login
+		// does not, and is kept alive at the default 5 minutes): kept alive in its last 3 s.
+		emulator.control.configureFortiOs({ firmware: '7.4' });
+		emulator.control.setLifetime('fgt', 30);
+		emulator.control.expireAll('fgt');
+		const first = await axios.get(main.webhookUrl('queue-fgt'), { validateStatus: () => true, timeout: 60_000 });
+		expect(first.status).toBe(200);
+		const issued = Date.now();
+		await sleep(27_500);
+		expect(Date.now() - issued).toBeLessThan(29_000);
+		const keptAlive = fgtSeen().refreshes;
+		const result = await fortiGateWave();
+		expect(result).toMatchObject({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
+		expect(fgtSeen().refreshes - keptAlive).toEqual(between(1, workers.length));
+	});
+
+	test('a worker restarts: the new process starts from the stored session, no login', async () => {
+		await workers[0].stop();
+		workers[0] = await env.startWorker({ concurrency: 20 });
+		const result = await fortiGateWave();
+		expect(result).toMatchObject({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
+	});
+
+	test('no password or session in what the processes printed', () => {
+		expect(sessions.size).toBeGreaterThan(0);
+		expect(findSecrets(env.logs, [admin.password, ...sessions])).toEqual([]);
 	});
 });
