@@ -166,7 +166,7 @@ async function logOutFromOutside(stored: StoredCredential): Promise<void> {
 }
 
 describe('session', () => {
-	test('the user\'s own Cookie header is kept beside the session cookies, and a user CSRF header gives way', async () => {
+	test('the user\'s own Cookie header is kept beside the session cookies; a user cookie or CSRF header of the same name gives way', async () => {
 		configure({ firmware: '7.6.4' });
 		const admin = newAdmin();
 		const stored = credential(admin);
@@ -177,6 +177,10 @@ describe('session', () => {
 		expect(options.headers).not.toHaveProperty('cookie');
 		expect(options.headers).not.toHaveProperty('x-csrftoken');
 		expect(options.headers['X-CSRFTOKEN']).toMatch(/^[a-z0-9]{32}$/i);
+		// A user cookie named like the session's gives way: the appliance sees one session cookie, ours.
+		const [name] = session.split('=');
+		const forged = await new FortiOsApi().authenticate(stored.load(), { url: url('/api/v2/cmdb/firewall/address'), method: 'GET', headers: { Cookie: `${name}=forged; lang=en` } }) as { headers: Record<string, string> };
+		expect(forged.headers.Cookie).toBe(`lang=en; ${session}`);
 		const created = (await new Execution(stored).request({ ...newAddress('with-cookie'), headers: { Cookie: 'lang=en' } })) as { status: string };
 		expect(created.status).toBe('success');
 		expect(seen(admin)).toMatchObject({ logins: 1, apiRejected: 0 });
@@ -196,14 +200,49 @@ describe('session', () => {
 		const admin = newAdmin();
 		const stored = credential(admin);
 		await new Execution(stored).request(addresses());
-		// Logged in 290 s ago, idle end in 10 s: inside the renewal window.
-		stored.data.issuedAt = new Date(Date.now() - 290_000).toISOString();
-		stored.data.expiresAt = new Date(Date.now() + 10_000).toISOString();
-		clearTokenCache();
+		nearIdleEnd(stored);
 		emulator.control.injectFault({ service: 'fgt', endpoint: 'refresh', count: 1, fault: { type: 'status', status: 500 } });
 		await new Execution(stored).request(addresses());
 		expect(seen(admin)).toMatchObject({ logins: 2, apiRejected: 0 });
 		// n8n stores what preAuthentication returned: the new session, good for the admin timeout.
+		expect(Date.parse(String(stored.data.expiresAt))).toBeGreaterThan(Date.now() + 250_000);
+	});
+
+	/** A stored session logged in 290 s ago: its idle end (as far as n8n knows) is in 10 s. */
+	function nearIdleEnd(stored: StoredCredential): void {
+		stored.data.issuedAt = new Date(Date.now() - 290_000).toISOString();
+		stored.data.expiresAt = new Date(Date.now() + 10_000).toISOString();
+		clearTokenCache();
+	}
+
+	test.each([
+		['a connection reset', { type: 'reset' as const }],
+		['a 429 asking to wait two minutes', { type: 'rateLimit' as const, retryAfter: 120 }],
+	])('a keepalive answered with %s near the idle end: the still-valid session serves, no login, no second keepalive', async (_, fault) => {
+		const admin = newAdmin();
+		const stored = credential(admin);
+		await new Execution(stored).request(addresses());
+		nearIdleEnd(stored);
+		emulator.control.injectFault({ service: 'fgt', endpoint: 'refresh', count: 1, fault });
+		expect(failed(await many(stored, 10))).toEqual([]);
+		// The fault took the one keepalive; a second would have succeeded (and been counted).
+		expect(seen(admin)).toMatchObject({ logins: 1, refreshes: 0, apiAccepted: 11, apiRejected: 0 });
+		expect(open(admin)).toBe(1);
+		expect(failed(await many(stored, 5))).toEqual([]);
+		expect(seen(admin)).toMatchObject({ logins: 1, refreshes: 0, apiRejected: 0 });
+	});
+
+	test('20 concurrent executions near the idle end share one keepalive, slow as it is', async () => {
+		const admin = newAdmin();
+		const stored = credential(admin);
+		await new Execution(stored).request(addresses());
+		nearIdleEnd(stored);
+		const session = String(stored.data.sessionToken);
+		emulator.control.injectFault({ service: 'fgt', endpoint: 'refresh', count: 1, fault: { type: 'delay', ms: 1500 } });
+		expect(failed(await many(stored, 20))).toEqual([]);
+		expect(seen(admin)).toMatchObject({ logins: 1, refreshes: 1, apiAccepted: 21, apiRejected: 0 });
+		// The same session, its idle time started over: n8n stores the new end.
+		expect(stored.data.sessionToken).toBe(session);
 		expect(Date.parse(String(stored.data.expiresAt))).toBeGreaterThan(Date.now() + 250_000);
 	});
 
