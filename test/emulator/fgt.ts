@@ -20,7 +20,7 @@ import type { FaultEndpoint } from './types';
 
 /**
  * The FortiOS release the emulated FortiGate runs, for the login flows that changed
- * (../shared/FORTIOS-AUTH.md): '6.2' has no /api/v2/authentication (404); from '7.6.3' /logincheck
+ * (sources: docs/HOW-IT-WORKS.md, FortiGate): '6.2' has no /api/v2/authentication (404); from '7.6.3' /logincheck
  * answers success without a session cookie; '7.6.4' reads `password` (not `secretkey`) and never
  * puts `session_key` in the body, the session travels in cookies.
  */
@@ -77,7 +77,7 @@ interface Lockout {
 	until: number;
 }
 
-/** `status_code` of /api/v2/authentication answers (FORTIOS-AUTH.md §3). */
+/** `status_code` of /api/v2/authentication answers (pyFGT's list). */
 const LOGIN = {
 	preDisclaimer: { status_code: -2, status_message: 'LOGIN_ACCEPT_PRE_LOGIN_DISCLAIMER' },
 	failed: { status_code: -1, status_message: 'LOGIN_FAILED' },
@@ -88,7 +88,7 @@ const LOGIN = {
 	success: { status_code: 5, status_message: 'LOGIN_SUCCESS' },
 };
 
-/** The body of /logincheck answers: its first character is the result (FORTIOS-AUTH.md §2). */
+/** The body of /logincheck answers: its first character is the result (pyFGT). */
 const LOGINCHECK = { failed: '0', ok: '1', lockedOut: '2', twoFactor: '3' };
 
 function apiError(res: ServerResponse, status: number, extra: Record<string, unknown> = {}): void {

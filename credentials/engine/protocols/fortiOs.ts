@@ -10,7 +10,7 @@ import type { AuthCall, AuthResponse, Connection, Liveness, Protocol, ServiceDes
  * cookies: a session cookie and a CSRF cookie whose value writes carry as `X-CSRFTOKEN`. FortiOS
  * before 6.4.2 has only the form login `/logincheck` (cookies `APSCOOKIE_<n>` and `ccsrftoken`).
  * A session idles out after `admintimeout` (5 minutes by default): `PUT /api/v2/authentication`
- * keeps it alive, so the session is its own refresh token. See ../shared/FORTIOS-AUTH.md.
+ * keeps it alive, so the session is its own refresh token. Sources: docs/HOW-IT-WORKS.md.
  */
 
 const SESSION_COOKIE = /^(session_key_|APSCOOKIE_)/;
