@@ -12,9 +12,10 @@ import { createHash } from 'crypto';
 
 import { sleep } from 'n8n-workflow';
 
-import { isTokenError, redact, settle, tokenError } from './errors';
+import { isTokenError, redact, settle, tokenError, unwrap } from './errors';
 import type { FortinetTokenError, Settled } from './errors';
 import { isExpired } from './expiry';
+import { lockoutRisk, recordLogin } from './lockout';
 import { settings } from './settings';
 import { SingleFlight } from './singleFlight';
 import type { AuthCall, Connection, Liveness, RequestHelpers, ServiceDescription, TokenSet } from './types';
@@ -46,6 +47,13 @@ export interface RenewalOptions {
 	replacing?: TokenSet;
 	/** Renewing ahead of expiry: the token still works, so nobody waits for another process first. */
 	early?: boolean;
+	/** The service said the replaced token is dead: a session of it needs no logout. */
+	replacedDead?: boolean;
+}
+
+/** Whether a service's logins open sessions on the appliance (which a logout ends), not tokens. */
+function opensSessions(service: ServiceDescription): boolean {
+	return (service.sendsTokenAs ?? 'bearer') !== 'bearer';
 }
 
 /**
@@ -226,8 +234,12 @@ export class Identity {
 			if (here) this.#obtainedHere = { print: fingerprint(token.accessToken), at: Date.now() };
 			this.#refused = undefined;
 			this.#earlyRenewalPausedUntil = undefined;
+			const replaced = this.#token;
 			this.#replace(token);
 			if (options.afterUnexplainedFailure) this.#renewedAfterFailureAt = Date.now();
+			// A session replaced while it may be alive would hold an admin slot until it idles out.
+			const open = replaced && replaced.accessToken !== token.accessToken && !options.replacedDead;
+			if (here && open && opensSessions(caller.service)) await this.logOut(caller, replaced);
 			return token;
 		});
 	}
@@ -258,7 +270,17 @@ export class Identity {
 			}
 			// Otherwise (an error page, a 5xx) the refresh token is kept: the service, not the token, failed.
 		}
-		return { token: await protocol.login(caller.call, caller.connection, caller.service), here: true };
+		return { token: await this.#login(caller), here: true };
+	}
+
+	/** A login, unless it could reach the appliance's lockout; its outcome counts towards it. */
+	async #login(caller: Caller): Promise<TokenSet> {
+		const { connection, service } = caller;
+		const risk = lockoutRisk(service, connection.baseUrl);
+		if (risk) throw risk;
+		const login = await settle(async () => await service.protocol.login(caller.call, connection, service));
+		if (login.ok || (isTokenError(login.error) && login.error.kind === 'badCredentials')) recordLogin(service, connection.baseUrl, !login.ok);
+		return unwrap(login);
 	}
 
 	/** A failed renewal: scrubbed of every secret, a refusal or 429 remembered, early renewal paused. */
@@ -267,7 +289,8 @@ export class Identity {
 		if (remembered && error === remembered) return remembered;
 		const clean = this.scrub(caller, error);
 		const now = Date.now();
-		if (clean.kind === 'badCredentials' || clean.kind === 'unknownClient') {
+		// A configuration the service refuses (FortiOS: a two-factor admin) is refused again.
+		if (clean.kind === 'badCredentials' || clean.kind === 'unknownClient' || clean.kind === 'configuration') {
 			const memory = caller.service.locksOut ? Number.POSITIVE_INFINITY : settings.refusedLoginMemoryMs;
 			this.#refused = { error: clean, until: now + memory };
 		} else if (clean.kind === 'rateLimited') {

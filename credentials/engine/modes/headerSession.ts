@@ -2,7 +2,7 @@
  * Appliance login sessions carried in headers (FortiGate: a session key as Bearer, or session
  * cookies and a CSRF token on writes). A dead session is answered with 401, so n8n's retry after a
  * failed request finds it, as for a token: this is `ManagedTokenMode` with the protocol's
- * headers, the keepalive as its refresh; a replaced session is logged out (`retire`).
+ * headers, the keepalive as its refresh; a replaced session is logged out (Identity.renew).
  */
 import { ManagedTokenMode } from './managedToken';
 

@@ -103,7 +103,7 @@ export class ManagedTokenMode implements CredentialMode {
 		// Another caller may have renewed (joined below) or revoked while the service was asked.
 		const now = identity.token;
 		if (!identity.renewing && now && (now.accessToken !== current.accessToken || judged === 'alive' || judged === 'quiet')) return now;
-		const renewal = identity.renew(caller, { ...options, afterUnexplainedFailure: judged === 'unexplained', replacing: current });
+		const renewal = identity.renew(caller, { ...options, afterUnexplainedFailure: judged === 'unexplained', replacing: current, replacedDead: judged === 'dead' });
 		if (judged !== 'unknown') return await renewal;
 		const renewed = await settle(async () => await renewal);
 		const kept = identity.token;
@@ -220,20 +220,10 @@ export class ManagedTokenMode implements CredentialMode {
 			const stored = this.stored();
 			const joined = await identity.open(stored);
 			if (joined) return unwrap(joined);
-			const replaced = identity.token;
-			const caller = this.caller(helpers);
-			const token = await identity.renew(caller, { mode: this.nodeRefresh, storedRefreshToken: stored?.refreshToken });
-			if (replaced && replaced.accessToken !== token.accessToken) await this.retire(identity, caller, replaced);
+			// A session it replaces is logged out by the renewal; a token dies with its successor.
+			const token = await identity.renew(this.caller(helpers), { mode: this.nodeRefresh, storedRefreshToken: stored?.refreshToken });
 			return this.typed(token);
 		});
-	}
-
-	/**
-	 * What the node's Refresh replaced: a token dies with its successor, so nothing is sent; a
-	 * session would stay open on the appliance, taking a slot, until it idles out: logged out (best effort).
-	 */
-	protected async retire(identity: Identity, caller: Caller, replaced: TokenSet): Promise<void> {
-		if (this.sessions) await identity.logOut(caller, replaced);
 	}
 
 	async revoke(helpers: RequestHelpers): Promise<RevokeResult> {

@@ -81,6 +81,6 @@ export class SessionMode extends ManagedTokenMode {
 			identity.confirmed();
 			return identity.token ?? current;
 		}
-		return await identity.renew(caller, { ...renewal, replacing: verdict === 'dead' ? token : undefined });
+		return await identity.renew(caller, { ...renewal, replacing: verdict === 'dead' ? token : undefined, replacedDead: verdict === 'dead' });
 	}
 }
