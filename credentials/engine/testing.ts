@@ -3,6 +3,7 @@
  * the package can reach them at run time.
  */
 import { identities } from './cache';
+import { clearLoginFailures } from './lockout';
 import type { IdentitySnapshot } from './identity';
 import { configureEngine, DEFAULT_SETTINGS } from './settings';
 import type { EngineSettings } from './settings';
@@ -10,6 +11,7 @@ import type { EngineSettings } from './settings';
 /** Forgets every cached token (an n8n restart, as far as this process is concerned). */
 export function clearTokenCache(): void {
 	identities.clear();
+	clearLoginFailures();
 }
 
 export function tokenCacheSize(): number {
@@ -23,6 +25,6 @@ export function tokenCacheSnapshot(): Array<[string, IdentitySnapshot]> {
 
 /** The engine as a new n8n process starts it: default settings (with `changes`), an empty cache. */
 export function resetEngine(changes: Partial<EngineSettings> = {}): void {
-	identities.clear();
+	clearTokenCache();
 	configureEngine({ ...DEFAULT_SETTINGS, ...changes });
 }

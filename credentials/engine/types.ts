@@ -149,11 +149,11 @@ export interface ServiceDescription {
 	 */
 	sendsTokenAs?: 'bearer' | 'jsonRpcSession' | 'sessionHeaders';
 	/**
-	 * The service locks the user out after a few failed logins (FortiOS: 3 from one address): a
-	 * refused login is not tried again by this process until the credential changes (a new
-	 * identity), a restart, or a forced login.
+	 * The service locks an address out after a few failed logins (FortiOS: 3): a refused login is
+	 * not tried again by this process until the credential changes (a new identity) or a restart,
+	 * and no login at all goes to that host once one more failure would reach the lockout.
 	 */
-	locksOut?: boolean;
+	locksOut?: Lockout;
 	/**
 	 * What the product does to a request for its own host before the token is put on it (FortiOS:
 	 * the credential's default VDOM, and no key in the URL).
@@ -186,4 +186,11 @@ export interface RevokeResult {
 	/** A token was known (cached or stored) for this identity. */
 	hadToken: boolean;
 	message: string;
+}
+
+/** A lockout after failed logins: how many, for how long, and the appliance setting to name. */
+export interface Lockout {
+	failures: number;
+	durationMs: number;
+	setting: string;
 }

@@ -235,7 +235,11 @@ export class FgtService implements ServiceImpl {
 			this.failed(req, user);
 			return 'failed';
 		}
-		if (this.settings.twoFactorUsers.includes(user)) return 'twoFactor';
+		if (this.settings.twoFactorUsers.includes(user)) {
+			// Counted as a login that opened no session (each may send a FortiToken code); no lockout.
+			this.ctx.stats.bump('fgt', 'failedLogins', user);
+			return 'twoFactor';
+		}
 		if (this.settings.postDisclaimer && !acks.post) return 'postDisclaimer';
 		if (this.sessions.live().length >= this.settings.maxSessions) return 'tooMany';
 		// Only a completed login clears the failures (one stopped at the token code does not).

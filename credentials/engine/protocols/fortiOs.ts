@@ -91,7 +91,9 @@ function refusal(response: AuthResponse, service: ServiceDescription): FortinetT
 
 /** A login refused for too many failures from this address: every try prolongs the lockout. */
 function lockedOut(service: ServiceDescription, status?: number): FortinetTokenError {
-	return tokenError('rateLimited', `${service.label} locked this administrator out after failed logins (admin-lockout-threshold). Check the Username and Password, then wait for admin-lockout-duration (60 s by default) before trying again.`, status);
+	const durationMs = service.locksOut?.durationMs ?? 60_000;
+	// Remembered for the lockout's duration: a try before it ends prolongs it.
+	return tokenError('rateLimited', `${service.label} locked this administrator out after failed logins (admin-lockout-threshold). Check the Username and Password, then wait for admin-lockout-duration (60 s by default) before trying again.`, status, undefined, durationMs);
 }
 
 /** FortiOS's 429 for a locked-out source address (any other 429 is a rate limit, with its Retry-After). */

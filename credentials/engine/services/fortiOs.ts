@@ -38,7 +38,8 @@ export const fortiOs: ServiceDescription = {
 	// The appliance only: the key or session never goes to another host.
 	apiDomains: [],
 	sendsTokenAs: 'sessionHeaders',
-	locksOut: true,
+	// FortiOS's defaults: admin-lockout-threshold 3, admin-lockout-duration 60 s.
+	locksOut: { failures: 3, durationMs: 60_000, setting: 'admin-lockout-threshold' },
 	secretHint:
 		"the administrator's Username and Password (n8n does not try this password again until the credential is changed, so that FortiOS's admin lockout is never reached); the administrator must not use two-factor authentication, and n8n's address must be among its trusted hosts",
 	noRevokeReason: 'A FortiGate API key is not revoked by n8n: the administrator regenerates it (execute api-user generate-key)',
