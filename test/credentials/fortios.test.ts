@@ -203,9 +203,33 @@ describe('session', () => {
 		nearIdleEnd(stored);
 		emulator.control.injectFault({ service: 'fgt', endpoint: 'refresh', count: 1, fault: { type: 'status', status: 500 } });
 		await new Execution(stored).request(addresses());
-		expect(seen(admin)).toMatchObject({ logins: 2, apiRejected: 0 });
+		expect(seen(admin)).toMatchObject({ logins: 2, apiRejected: 0, revokes: 1 });
+		// The replaced session, still alive, was logged out: no admin slot left taken.
+		expect(open(admin)).toBe(1);
 		// n8n stores what preAuthentication returned: the new session, good for the admin timeout.
 		expect(Date.parse(String(stored.data.expiresAt))).toBeGreaterThan(Date.now() + 250_000);
+	});
+
+	test('an API 500 whose check fails too: one new session, the replaced one logged out', async () => {
+		const admin = newAdmin();
+		const stored = credential(admin);
+		await new Execution(stored).request(addresses());
+		// The call and the engine's check of its session both answer 500: the session may be dead.
+		emulator.control.injectFault({ service: 'fgt', endpoint: 'resource', count: 2, fault: { type: 'status', status: 500 } });
+		await new Execution(stored).request(addresses());
+		expect(seen(admin)).toMatchObject({ logins: 2, revokes: 1 });
+		expect(open(admin)).toBe(1);
+	});
+
+	test('Force New Login opens a new session and logs the replaced one out', async () => {
+		const admin = newAdmin();
+		const stored = credential(admin);
+		await new Execution(stored).request(addresses());
+		const before = String(stored.data.sessionToken);
+		const got = await node(stored, 'getToken', { forceNewLogin: true });
+		expect(got.session).not.toBe(before);
+		expect(seen(admin)).toMatchObject({ logins: 2, revokes: 1 });
+		expect(open(admin)).toBe(1);
 	});
 
 	/** A stored session logged in 290 s ago: its idle end (as far as n8n knows) is in 10 s. */
@@ -268,12 +292,35 @@ describe('session', () => {
 		expect(seen(admin).logins).toBe(1);
 	});
 
-	test('a two-factor administrator: a clear error saying what to change, one attempt', async () => {
+	test('a two-factor administrator: a clear error saying what to change, one attempt however many executions run', async () => {
 		const admin = newAdmin();
 		configure({ twoFactorUsers: [admin.username] });
-		const errors = await Promise.all([1, 2, 3].map(async () => shown(await errorOf(new Execution(credential(admin)).request(addresses())))));
+		const stored = credential(admin);
+		const errors: string[] = [];
+		// Each attempt could send the administrator a FortiToken code: one for all, then none.
+		for (let i = 0; i < 5; i++) errors.push(shown(await errorOf(new Execution(stored).request(addresses()))));
 		for (const text of errors) expect(text).toMatch(/asks this administrator for a two-factor token code.*Use Authentication: API Key/);
-		expect(seen(admin).logins).toBe(0);
+		expect(seen(admin)).toMatchObject({ failedLogins: 1, logins: 0 });
+	});
+
+	test('wrong passwords, Force New Login and new credentials together never reach the lockout (3)', async () => {
+		const admin = newAdmin();
+		const wrong = (password: string) => credential(admin, { password });
+		for (const password of ['wrong-1', 'wrong-2']) await errorOf(new Execution(wrong(password)).request(addresses()));
+		// A third password, and Force New Login on the first: n8n stops short of the third failure.
+		const third = shown(await errorOf(new Execution(wrong('wrong-3')).request(addresses())));
+		const forced = shown(await errorOf(node(wrong('wrong-1'), 'getToken', { forceNewLogin: true })));
+		for (const text of [third, forced]) expect(text).toMatch(/one more failure would lock n8n's address out \(admin-lockout-threshold\).*try again in \d+ s/);
+		expect(seen(admin).failedLogins).toBe(2);
+		// The right password too waits for the lockout's duration (60 s) after the last failure:
+		// FortiOS would count one more failure against the same address.
+		expect(shown(await errorOf(new Execution(credential(admin)).request(addresses())))).toMatch(/one more failure would lock/);
+		expect(seen(admin)).toMatchObject({ logins: 0, failedLogins: 2 });
+		expect(emulator.control.stats().fgt.rateLimited).toBe(0);
+		// A restarted process starts afresh: the right password logs in and clears the count.
+		clearTokenCache();
+		await new Execution(credential(admin)).request(addresses());
+		expect(seen(admin).logins).toBe(1);
 	});
 
 	test('login banners are accepted up front; the session cap is said plainly', async () => {
