@@ -255,6 +255,34 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		}
 	});
 
+	test('FortiGate API key: a Bearer header, never the URL, on current FortiOS; Get outputs nothing secret', async () => {
+		const service = caseOf('fortiOsApi');
+		const key = `e2ekey${Date.now()}${Math.random().toString(36).slice(2)}`;
+		const user = { username: `api-admin-${Date.now()}`, apiCredential: key };
+		emulator.control.addUser('fgt', user);
+		secrets.add(key);
+		const credential = { id: credentialId(91), name: 'FortiGate API key (emulator)', type: service.type };
+		const data = { baseUrl: emulator.urls.fgt, authentication: 'apiKey', apiKey: key, ignoreSSLIssues: false, caCertificate: emulator.caCertificate };
+		await env.importCredentials([{ ...credential, data }]);
+		const id = await env.importWorkflow(
+			chain('fortigate api key', [
+				manualTrigger(),
+				httpWithCredential('Read addresses', credential, 'GET', `${emulator.urls.fgt}/api/v2/cmdb/firewall/address?vdom=root`),
+				tokenNode('Get Token', credential, 'getToken'),
+			]),
+		);
+		const result = await env.execute(id);
+		expect(nodeError(result.output, 'Read addresses')).toBeUndefined();
+		expect(result.exitCode).toBe(0);
+		expect(nodeItems(result.output, 'Read addresses')[0]).toMatchObject({ status: 'success', vdom: 'root' });
+		const [got] = nodeItems(result.output, 'Get Token');
+		expect(got).toMatchObject({ service: 'FortiGate (FortiOS)' });
+		expect(JSON.stringify(result.output)).not.toContain(key);
+		const seenByFortiGate = userCounters(emulator.control.stats(), 'fgt', user.username);
+		// FortiOS 7.4.5+ refuses a key in ?access_token= (the emulator's default): none was sent.
+		expect(seenByFortiGate).toMatchObject({ apiAccepted: 1, apiRejected: 0, logins: 0, authorizations: [`Bearer ${key}`] });
+	});
+
 	test('eight missing FortiLAN switches looked up in one run: the API\'s own 404 each time, no renewal, no 429', async () => {
 		emulator.control.setRateLimit('fortilancloud', { max: 6, windowMs: 60_000 });
 		try {

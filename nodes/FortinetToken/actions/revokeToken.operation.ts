@@ -19,7 +19,7 @@ const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 	},
 	{
 		types: ['fortiOsApi'],
-		text: 'Logs the administrator session out (DELETE /api/v2/authentication) and drops it from n8n\'s cache, freeing one of the FortiGate\'s admin sessions. An API key is not revoked: regenerate it on the FortiGate.',
+		text: 'Logs the administrator session out (DELETE /api/v2/authentication; GET /logout on FortiOS before 6.4.2) and drops it from n8n\'s cache, freeing one of the FortiGate\'s admin sessions. An API key is not revoked: regenerate it on the FortiGate.',
 	},
 	{
 		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
