@@ -303,6 +303,18 @@ describe('session', () => {
 		expect(seen(admin)).toMatchObject({ failedLogins: 1, logins: 0 });
 	});
 
+	test.each([
+		['a password change it requires', { status_code: 4, status_message: 'LOGIN_CHANGE_PWD_NEEDED' }, /requires this administrator to change the password.*update the credential's Password/],
+		['a banner it still asks to accept', { status_code: 3, status_message: 'LOGIN_ACCEPT_POST_LOGIN_DISCLAIMER' }, /asks to accept a login disclaimer.*banners/],
+	])('%s: a clear error saying what to change, asked once however many executions run', async (_, answer, message) => {
+		const admin = newAdmin();
+		const stored = credential(admin);
+		// One such answer: a second login attempt would succeed and be counted.
+		emulator.control.injectFault({ service: 'fgt', endpoint: 'token', count: 1, fault: { type: 'status', status: 200, body: JSON.stringify(answer), contentType: 'application/json' } });
+		for (let i = 0; i < 4; i++) expect(shown(await errorOf(new Execution(stored).request(addresses())))).toMatch(message);
+		expect(seen(admin).logins).toBe(0);
+	});
+
 	test('wrong passwords, Force New Login and new credentials together never reach the lockout (3)', async () => {
 		const admin = newAdmin();
 		const wrong = (password: string) => credential(admin, { password });
