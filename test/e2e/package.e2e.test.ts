@@ -32,6 +32,8 @@ const PACKAGE = 'n8n-nodes-fortinet-token';
 
 let emulator: Emulator;
 let env: N8nEnv;
+/** The FortiGate API-key credential the key test saved, for the Test button. */
+let fortiGateKey: { credential: CredentialRef; data: Record<string, unknown>; username: string } | undefined;
 /** Every secret the suite hands to n8n or n8n obtained: none may appear in n8n's output. */
 const secrets = new Set<string>();
 
@@ -264,6 +266,7 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		const credential = { id: credentialId(91), name: 'FortiGate API key (emulator)', type: service.type };
 		const data = { baseUrl: emulator.urls.fgt, authentication: 'apiKey', apiKey: key, ignoreSSLIssues: false, caCertificate: emulator.caCertificate };
 		await env.importCredentials([{ ...credential, data }]);
+		fortiGateKey = { credential, data, username: user.username };
 		const id = await env.importWorkflow(
 			chain('fortigate api key', [
 				manualTrigger(),
@@ -547,5 +550,20 @@ describe('n8n start: webhooks, schedules and the Test button in one long-running
 		}
 		secrets.add('test-button-wrong-pw');
 		secrets.add('test-button-wrong-cred');
+	});
+
+	test('the Test button with a FortiGate API key: one harmless read with the key as Bearer; a wrong key is reported', async () => {
+		expect(fortiGateKey).toBeDefined();
+		const { credential, data, username } = fortiGateKey!;
+		const seenBy = () => userCounters(emulator.control.stats(), 'fgt', username);
+		const before = seenBy().apiAccepted;
+		expect(await server.testCredential({ ...credential, data })).toMatchObject({ status: 'OK' });
+		expect(seenBy().apiAccepted - before).toBe(1);
+		expect(seenBy().authorizations.at(-1)).toBe(`Bearer ${String(data.apiKey)}`);
+		const wrong = await server.testCredential({ ...credential, data: { ...data, apiKey: 'test-button-wrong-fortigate-key' } });
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).toMatch(/FortiGate rejected the API key.*trusted hosts/);
+		expect(findSecrets(wrong.message, ['test-button-wrong-fortigate-key', ...secrets])).toEqual([]);
+		secrets.add('test-button-wrong-fortigate-key');
 	});
 });
