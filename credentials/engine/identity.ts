@@ -52,7 +52,7 @@ export interface RenewalOptions {
 }
 
 /** Whether a service's logins open sessions on the appliance (which a logout ends), not tokens. */
-function opensSessions(service: ServiceDescription): boolean {
+export function opensSessions(service: ServiceDescription): boolean {
 	return (service.sendsTokenAs ?? 'bearer') !== 'bearer';
 }
 

@@ -4,6 +4,7 @@ import { identities, identityKey } from '../cache';
 import { isTokenError, settle, tokenError, unwrap } from '../errors';
 import { isExpired, needsRenewal } from '../expiry';
 import { assertTokenHostAllowed, optionalText } from '../fields';
+import { opensSessions } from '../identity';
 import type { Caller, Identity, RenewalOptions } from '../identity';
 import { persisted, storedToken } from '../persistence';
 import { withoutToken, withTls, withToken } from '../requestOptions';
@@ -62,7 +63,7 @@ export class ManagedTokenMode implements CredentialMode {
 		if (connection.apiUrl) assertTokenHostAllowed(credentials, connection.apiUrl, service.label);
 		this.key = identityKey(service.protocol, connection);
 		this.ownUrl = connection.apiUrl ?? connection.baseUrl;
-		this.sessions = (service.sendsTokenAs ?? 'bearer') !== 'bearer';
+		this.sessions = opensSessions(service);
 		this.noun = this.sessions ? 'session' : 'token';
 	}
 
