@@ -101,6 +101,20 @@ async function wave(during?: () => Promise<void>, target = lanTarget): Promise<W
 
 const allOk = Array(WAVE).fill(200);
 
+/** One execution obtains a 30-second token or session; returns 2.5 s before its end, inside the renewal window. */
+async function oneCallThenNearItsEnd(path: string): Promise<void> {
+	const first = await axios.get(main.webhookUrl(path), { validateStatus: () => true, timeout: 60_000 });
+	expect(first.status).toBe(200);
+	const issued = Date.now();
+	await sleep(27_500);
+	expect(Date.now() - issued).toBeLessThan(29_000);
+}
+
+async function restartWorker(index: number): Promise<void> {
+	await workers[index].stop();
+	workers[index] = await env.startWorker({ concurrency: 20 });
+}
+
 /** FortiOS 7.6.4 cookie sessions: each execution reads the addresses and writes one (CSRF). */
 async function fortiGateWorkflow(): Promise<string> {
 	emulator.control.configureFortiOs({ firmware: '7.6.4' });
@@ -220,11 +234,7 @@ describe('queue mode: one main, two workers, PostgreSQL and Redis', () => {
 		// 30-second tokens: renewed ahead in their last 3 s (10 % of the lifetime).
 		emulator.control.setLifetime('fortilancloud', 30);
 		emulator.control.expireAll('iam');
-		const first = await axios.get(main.webhookUrl('queue-wave'), { validateStatus: () => true, timeout: 60_000 });
-		expect(first.status).toBe(200);
-		const issued = Date.now();
-		await sleep(27_500);
-		expect(Date.now() - issued).toBeLessThan(29_000);
+		await oneCallThenNearItsEnd('queue-wave');
 		const result = await wave();
 		expect(result).toMatchObject({ statuses: allOk, rejected: 0, rateLimited: 0 });
 		expect(result.renewals).toBeGreaterThanOrEqual(1);
@@ -236,8 +246,7 @@ describe('queue mode: one main, two workers, PostgreSQL and Redis', () => {
 	});
 
 	test('a worker restarts: the new process starts from the stored token, no renewal', async () => {
-		await workers[1].stop();
-		workers[1] = await env.startWorker({ concurrency: 20 });
+		await restartWorker(1);
 		const result = await wave();
 		expect(result).toEqual({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
 	});
@@ -284,11 +293,7 @@ describe('queue mode: FortiGate administrator sessions (cookies and CSRF) across
 		emulator.control.configureFortiOs({ firmware: '7.4' });
 		emulator.control.setLifetime('fgt', 30);
 		emulator.control.expireAll('fgt');
-		const first = await axios.get(main.webhookUrl('queue-fgt'), { validateStatus: () => true, timeout: 60_000 });
-		expect(first.status).toBe(200);
-		const issued = Date.now();
-		await sleep(27_500);
-		expect(Date.now() - issued).toBeLessThan(29_000);
+		await oneCallThenNearItsEnd('queue-fgt');
 		const keptAlive = fgtSeen().refreshes;
 		const result = await fortiGateWave();
 		expect(result).toMatchObject({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
@@ -296,8 +301,7 @@ describe('queue mode: FortiGate administrator sessions (cookies and CSRF) across
 	});
 
 	test('a worker restarts: the new process starts from the stored session, no login', async () => {
-		await workers[0].stop();
-		workers[0] = await env.startWorker({ concurrency: 20 });
+		await restartWorker(0);
 		const result = await fortiGateWave();
 		expect(result).toMatchObject({ statuses: allOk, renewals: 0, rejected: 0, rateLimited: 0 });
 	});
