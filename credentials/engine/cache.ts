@@ -27,6 +27,7 @@ export function identityKey(protocol: Protocol, connection: Connection): string 
 				secret ?? '',
 				// A session belongs to its instance too; absent for the other services, whose keys stay as they were.
 				...(connection.apiUrl ? [connection.apiUrl.toLowerCase()] : []),
+				...(connection.variant ? [connection.variant] : []),
 			]),
 		)
 		.digest('hex');

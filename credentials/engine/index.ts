@@ -5,7 +5,7 @@
  * services/, a class in credentials/, a row in test/support/services.ts (README, "Adding a product").
  */
 export { authenticate, preAuthenticate } from './hooks';
-export { getToken, renewToken, revokeToken, testCredential } from './operations';
+export { getToken, renewToken, revokeToken, sessionHeadersFor, testCredential } from './operations';
 export type { CredentialTestResult } from './operations';
 export { configureEngine, settings } from './settings';
 export { TOKEN_FIELDS } from './tokenFields';

@@ -55,3 +55,9 @@ export async function testCredential(
 		message: isTokenError(error) ? error.message : `${service.label}: the test failed unexpectedly.`,
 	};
 }
+
+/** The headers the credential sends with a session, as the node's Get shows them (a write's, CSRF included). */
+export function sessionHeadersFor(service: ServiceDescription, credentials: ICredentialDataDecryptedObject, token: TokenSet): Record<string, string> | undefined {
+	const connection = service.connect(credentials);
+	return 'kind' in connection ? undefined : service.protocol.headers?.(token.accessToken, true, connection);
+}

@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { isRecord } from './responses';
-import type { Protocol, TlsSettings } from './types';
+import type { Connection, Protocol, TlsSettings } from './types';
 
 /**
  * What `authenticate` does to the request n8n is about to send. n8n hands in either its
@@ -82,8 +82,8 @@ export function withHeaders(request: IHttpRequestOptions, own: Record<string, st
 }
 
 /** The token as the protocol carries it on an API request: its headers, else a Bearer header. */
-export function withToken(request: IHttpRequestOptions, token: string, protocol: Protocol): IHttpRequestOptions {
-	return protocol.headers ? withHeaders(request, protocol.headers(token, isWrite(request))) : withBearer(request, token);
+export function withToken(request: IHttpRequestOptions, token: string, protocol: Protocol, connection: Connection): IHttpRequestOptions {
+	return protocol.headers ? withHeaders(request, protocol.headers(token, isWrite(request), connection)) : withBearer(request, token);
 }
 
 export function withoutRedirects(request: IHttpRequestOptions): IHttpRequestOptions {

@@ -67,6 +67,8 @@ export interface Connection {
 	 * that exchanges the FortiCloud token for a session). The token goes to this origin only.
 	 */
 	apiUrl?: string;
+	/** Which of a credential's products or deployments the user picked (FortiMail / FortiVoice, EMS Cloud). */
+	variant?: string;
 	/** Sessions: how long one the service confirmed stays trusted before it is checked again. */
 	sessionCheckMs?: number;
 	tls: TlsSettings;
@@ -104,9 +106,9 @@ export interface Protocol {
 	check?(call: AuthCall, connection: Connection, token: string): Promise<Liveness | Alive>;
 	/**
 	 * The headers that carry a token on an API request, where that is not just a Bearer header
-	 * (FortiOS: a session key, or its cookies and, on writes, the CSRF token).
+	 * (FortiOS: a session key, or its cookies and, on writes, the CSRF token), for that connection.
 	 */
-	headers?(token: string, write: boolean): Record<string, string>;
+	headers?(token: string, write: boolean, connection: Connection): Record<string, string>;
 }
 
 /**

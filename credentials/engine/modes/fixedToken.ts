@@ -58,7 +58,7 @@ export class FixedTokenMode implements CredentialMode {
 
 	async authenticate(request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		this.carried = this.fixed.token;
-		return withTls(withToken(request, this.fixed.token, this.service.protocol), this.fixed.url, this.fixed.tls);
+		return withTls(withToken(request, this.fixed.token, this.service.protocol, this.fixed.issuer?.connection ?? { baseUrl: this.fixed.url, grant: 'apiCredential', tls: this.fixed.tls }), this.fixed.url, this.fixed.tls);
 	}
 
 	async get(): Promise<ObtainedToken> {

@@ -187,7 +187,7 @@ export class ManagedTokenMode implements CredentialMode {
 	 */
 	protected send(request: IHttpRequestOptions, token: TokenSet | undefined): IHttpRequestOptions {
 		if (!token) return withoutToken(request);
-		return withTls(withToken(request, token.accessToken, this.service.protocol), this.ownUrl, this.connection.tls);
+		return withTls(withToken(request, token.accessToken, this.service.protocol, this.connection), this.ownUrl, this.connection.tls);
 	}
 
 	async get(helpers: RequestHelpers, options: { forceNewLogin?: boolean }): Promise<ObtainedToken> {

@@ -7,41 +7,72 @@ import type { Alive, AuthCall, AuthResponse, Connection, Liveness, Protocol, Ser
 import { fortiCloudIam, revokeIamToken } from './fortiCloudIam';
 
 /**
- * FortiManager and FortiAnalyzer JSON-RPC sessions. Every call is `POST <host>/jsonrpc`, and a
- * failure usually comes back as HTTP 200 with `result[0].status.code` ≠ 0: -11 ("No permission for
- * the resource") for a session that is invalid or gone. `get /sys/session` tells whether a session
- * is valid and how long it has left (`time_left`, seconds).
+ * JSON-RPC sessions: FortiManager and FortiAnalyzer, and (described by its own `JsonRpcSpec`)
+ * FortiSandbox. Every call is `POST <host>/jsonrpc`, and a failure usually comes back as HTTP 200
+ * with the result's `status.code` ≠ 0: on FortiManager -11 ("No permission for the resource") for a
+ * session that is invalid or gone. `get /sys/session` tells whether a session is valid and how long
+ * it has left (`time_left`, seconds).
  */
 
 /** The status code of an invalid, expired or logged-out session. */
 export const INVALID_SESSION = -11;
 
+/** What differs between the JSON-RPC appliances: envelope, login call, check call, dead codes. */
+export interface JsonRpcSpec {
+	/** Members every request carries besides id, method, params and session (FortiSandbox: `ver`). */
+	envelope?: Record<string, unknown>;
+	/** The login call for a connection: a password login, or a token exchange. */
+	login(connection: Connection): { method: 'exec' | 'get'; url: string; data: unknown; secret?: string };
+	/** A read that any live session may make; its `data.time_left` (seconds), when there, is the lifetime left. */
+	checkUrl: string;
+	/** Status codes of a session that is invalid, expired or logged out. */
+	invalid: readonly number[];
+}
+
+/** FortiManager / FortiAnalyzer (on premises and the cloud instances' sessions). */
+const FMG: JsonRpcSpec = {
+	login: (connection) => ({ method: 'exec', url: '/sys/login/user', data: { user: connection.username ?? '', passwd: connection.password ?? '' }, secret: connection.password }),
+	checkUrl: '/sys/session',
+	invalid: [INVALID_SESSION],
+};
+
 function sessionHost(connection: Connection): string {
 	return connection.apiUrl ?? connection.baseUrl;
 }
 
-/** The `status` of the first result of a JSON-RPC answer, when there is one. */
+/** The `status` of the (first) result of a JSON-RPC answer, when there is one: an array of results, or one object (FortiSandbox). */
 export function rpcStatus(body: unknown): { code: number; message: string } | undefined {
-	if (!isRecord(body) || !Array.isArray(body.result) || !isRecord(body.result[0])) return undefined;
-	const status = body.result[0].status;
+	if (!isRecord(body)) return undefined;
+	const result: unknown = Array.isArray(body.result) ? body.result[0] : body.result;
+	if (!isRecord(result)) return undefined;
+	const status = result.status;
 	if (!isRecord(status) || typeof status.code !== 'number') return undefined;
 	return { code: status.code, message: typeof status.message === 'string' ? status.message : '' };
+}
+
+/** The `data` of the (first) result. */
+function rpcData(body: unknown): unknown {
+	if (!isRecord(body)) return undefined;
+	const result: unknown = Array.isArray(body.result) ? body.result[0] : body.result;
+	return isRecord(result) ? result.data : undefined;
 }
 
 async function rpc(
 	call: AuthCall,
 	connection: Connection,
+	spec: JsonRpcSpec,
 	method: 'exec' | 'get',
 	url: string,
-	extra: { data?: Record<string, unknown>; session?: string; secrets?: Array<string | undefined> },
+	extra: { data?: unknown; session?: string; secrets?: Array<string | undefined> },
 ): Promise<AuthResponse> {
 	return await call({
 		method: 'POST',
 		url: `${sessionHost(connection)}/jsonrpc`,
 		body: {
 			id: 1,
+			...spec.envelope,
 			method,
-			params: [{ url, ...(extra.data ? { data: extra.data } : {}) }],
+			params: [{ url, ...(extra.data !== undefined ? { data: extra.data } : {}) }],
 			...(extra.session !== undefined ? { session: extra.session } : {}),
 		},
 		secrets: extra.secrets,
@@ -81,23 +112,22 @@ function readSession(response: AuthResponse, service: ServiceDescription, what: 
  * The answer's session, or (an answer n8n cannot use) an error, after logging out a session the
  * unusable answer still opened: otherwise every later try would leave one more open.
  */
-async function sessionOf(call: AuthCall, connection: Connection, response: AuthResponse, service: ServiceDescription, what: string): Promise<string> {
+async function sessionOf(call: AuthCall, connection: Connection, spec: JsonRpcSpec, response: AuthResponse, service: ServiceDescription, what: string): Promise<string> {
 	const read = await settle(async () => readSession(response, service, what));
 	if (read.ok) return read.value;
 	const opened = typeof response.body === 'string' ? /"session"\s*:\s*"([\x21\x23-\x5B\x5D-\x7E]+)"/.exec(response.body)?.[1] : undefined;
-	if (opened) await settle(async () => await logout(call, connection, opened, service));
+	if (opened) await settle(async () => await logout(call, connection, spec, opened, service));
 	throw read.error;
 }
 
-/** `get /sys/session`: alive with its remaining lifetime, dead (-11), or cannot tell. */
-async function checkSession(call: AuthCall, connection: Connection, session: string): Promise<Liveness | Alive> {
-	const response = await rpc(call, connection, 'get', '/sys/session', { session, secrets: [session] });
+/** The check call (`get /sys/session`): alive with its remaining lifetime, dead (-11), or cannot tell. */
+async function checkSession(call: AuthCall, connection: Connection, spec: JsonRpcSpec, session: string): Promise<Liveness | Alive> {
+	const response = await rpc(call, connection, spec, 'get', spec.checkUrl, { session, secrets: [session] });
 	if (!isSuccess(response)) return livenessOf(response.statusCode) === 'dead' ? 'dead' : 'unknown';
 	const status = rpcStatus(response.body);
-	if (status?.code === INVALID_SESSION) return 'dead';
+	if (status && spec.invalid.includes(status.code)) return 'dead';
 	if (status?.code !== 0) return 'unknown';
-	const body = response.body as { result: Array<{ data?: unknown }> };
-	const data = body.result[0].data;
+	const data = rpcData(response.body);
 	const left = isRecord(data) ? Number(data.time_left) : Number.NaN;
 	if (isRecord(data) && (data.valid === 0 || data.valid === false)) return 'dead';
 	// fromExpiresIn keeps an absurd time_left (a year, a fraction of a second) from becoming an expiry.
@@ -105,9 +135,9 @@ async function checkSession(call: AuthCall, connection: Connection, session: str
 }
 
 /** A new session as a TokenSet, with the lifetime the service reports for it. */
-async function sessionToken(call: AuthCall, connection: Connection, session: string, refreshToken?: string): Promise<TokenSet> {
+async function sessionToken(call: AuthCall, connection: Connection, spec: JsonRpcSpec, session: string, refreshToken?: string): Promise<TokenSet> {
 	const now = Date.now();
-	const described = await checkSession(call, connection, session).catch((): Liveness => 'unknown');
+	const described = await checkSession(call, connection, spec, session).catch((): Liveness => 'unknown');
 	return {
 		accessToken: session,
 		refreshToken,
@@ -119,39 +149,45 @@ async function sessionToken(call: AuthCall, connection: Connection, session: str
 	};
 }
 
-async function logout(call: AuthCall, connection: Connection, session: string, service: ServiceDescription): Promise<void> {
-	const response = await rpc(call, connection, 'exec', '/sys/logout', { session, secrets: [session] });
+async function logout(call: AuthCall, connection: Connection, spec: JsonRpcSpec, session: string, service: ServiceDescription): Promise<void> {
+	const response = await rpc(call, connection, spec, 'exec', '/sys/logout', { session, secrets: [session] });
 	if (!isSuccess(response)) throw failure(response, service, 'revoke');
 	const status = rpcStatus(response.body);
 	// Already gone (-11) is what a logout wants.
-	if (status && status.code !== 0 && status.code !== INVALID_SESSION) {
+	if (status && status.code !== 0 && !spec.invalid.includes(status.code)) {
 		throw tokenError('serviceError', `${service.label} refused the logout (code ${status.code}${status.message ? `: ${status.message}` : ''}).`);
 	}
 }
 
+/**
+ * A JSON-RPC appliance's sessions: the spec's login (a password, or a token exchanged for a
+ * session), its check, `exec /sys/logout`. On-premises FortiManager / FortiAnalyzer is one.
+ */
+export function jsonRpcSession(family: string, spec: JsonRpcSpec): Protocol {
+	return {
+		family,
+
+		async login(call, connection, service) {
+			const { method, url, data, secret } = spec.login(connection);
+			const response = await rpc(call, connection, spec, method, url, { data, secrets: [secret] });
+			if (!isSuccess(response)) throw failure(response, service, 'login');
+			const status = rpcStatus(response.body);
+			if (status && status.code !== 0) {
+				throw rpcFailure(response, service, 'login', `Check ${service.secretHint}.`);
+			}
+			return await sessionToken(call, connection, spec, await sessionOf(call, connection, spec, response, service, 'login'));
+		},
+
+		check: async (call, connection, session) => await checkSession(call, connection, spec, session),
+
+		async revoke(call, connection, token, service) {
+			await logout(call, connection, spec, token.accessToken, service);
+		},
+	};
+}
+
 /** On-premises FortiManager / FortiAnalyzer: `exec sys/login/user`, `exec sys/logout`. */
-export const fortiManagerSession: Protocol = {
-	family: 'fortimanager',
-
-	async login(call, connection, service) {
-		const response = await rpc(call, connection, 'exec', '/sys/login/user', {
-			data: { user: connection.username ?? '', passwd: connection.password ?? '' },
-			secrets: [connection.password],
-		});
-		if (!isSuccess(response)) throw failure(response, service, 'login');
-		const status = rpcStatus(response.body);
-		if (status && status.code !== 0) {
-			throw rpcFailure(response, service, 'login', `Check ${service.secretHint}.`);
-		}
-		return await sessionToken(call, connection, await sessionOf(call, connection, response, service, 'login'));
-	},
-
-	check: checkSession,
-
-	async revoke(call, connection, token, service) {
-		await logout(call, connection, token.accessToken, service);
-	},
-};
+export const fortiManagerSession: Protocol = jsonRpcSession('fortimanager', FMG);
 
 /** The FortiCloud IAM half of a cloud instance's login: the token service at `baseUrl`. */
 function iamOf(connection: Connection): Connection {
@@ -173,7 +209,7 @@ async function exchange(call: AuthCall, connection: Connection, iam: TokenSet, s
 	}
 	const status = rpcStatus(response.body);
 	if (status && status.code !== 0) throw rpcFailure(response, service, 'FortiCloud token at the instance', hint);
-	return await sessionToken(call, connection, await sessionOf(call, connection, response, service, 'session exchange'), iam.refreshToken);
+	return await sessionToken(call, connection, FMG, await sessionOf(call, connection, FMG, response, service, 'session exchange'), iam.refreshToken);
 }
 
 /**
@@ -194,10 +230,10 @@ export const fortiManagerCloudSession: Protocol = {
 		return await exchange(call, connection, iam, service);
 	},
 
-	check: checkSession,
+	check: async (call, connection, session) => await checkSession(call, connection, FMG, session),
 
 	async revoke(call, connection, token, service) {
-		await logout(call, connection, token.accessToken, service);
+		await logout(call, connection, FMG, token.accessToken, service);
 		// The refresh token would still mint IAM tokens for new sessions.
 		if (token.refreshToken) {
 			await revokeIamToken(call, iamOf(connection), token.refreshToken, service);

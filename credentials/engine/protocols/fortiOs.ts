@@ -3,6 +3,7 @@ import type { FortinetTokenError } from '../errors';
 import { failure, HEADER_SAFE, isRecord, isSuccess, livenessOf, notJson } from '../responses';
 import { settings } from '../settings';
 import type { AuthCall, AuthResponse, Connection, Liveness, Protocol, ServiceDescription, TokenSet } from '../types';
+import { cookiesSet, cookieValue } from './cookies';
 
 /**
  * FortiGate administrator sessions (FortiOS REST API). `POST /api/v2/authentication` answers a
@@ -25,8 +26,7 @@ export function isCookieSession(session: string): boolean {
 
 /** The CSRF token of a cookie session: the CSRF cookie's value, without FortiOS's quotes. */
 export function csrfOf(session: string): string | undefined {
-	const pair = session.split('; ').find((cookie) => CSRF_COOKIE.test(cookie));
-	return pair?.slice(pair.indexOf('=') + 1).replace(/^"(.*)"$/, '$1');
+	return cookieValue(session, CSRF_COOKIE);
 }
 
 /** The headers that carry a session: its key as Bearer, or its cookies and, on writes, the CSRF token. */
@@ -38,9 +38,7 @@ export function sessionHeaders(session: string, write: boolean): Record<string, 
 
 /** The session and CSRF cookies an answer set, as one Cookie header value; '' when it set none. */
 function cookiesOf(response: AuthResponse): string {
-	const raw = response.headers['set-cookie'];
-	const lines = Array.isArray(raw) ? raw : raw ? [raw] : [];
-	const pairs = lines.map((line) => line.split(';')[0].trim()).filter((pair) => SESSION_COOKIE.test(pair) || CSRF_COOKIE.test(pair));
+	const pairs = cookiesSet(response, new RegExp(`${SESSION_COOKIE.source}|${CSRF_COOKIE.source}`));
 	return pairs.some((pair) => SESSION_COOKIE.test(pair)) ? pairs.join('; ') : '';
 }
 

@@ -91,6 +91,7 @@ export function tokenOutput(
 	token: TokenSet,
 	fromCache: boolean,
 	includeRefreshToken: boolean,
+	headers?: Record<string, string>,
 	now = Date.now(),
 ): IDataObject {
 	const expiry = {
@@ -104,7 +105,6 @@ export function tokenOutput(
 	if (token.tokenType === 'session') {
 		// What the credential puts into JSON-RPC bodies as "session", or (FortiGate) the headers it
 		// sends. Its refresh token (FortiManager Cloud: the FortiCloud IAM one) only on request.
-		const headers = service.protocol.headers?.(token.accessToken, true);
 		const output: IDataObject = { service: service.label, session: token.accessToken, ...(headers ? { headers } : {}), ...expiry, fromCache };
 		if (includeRefreshToken) output.refreshToken = token.refreshToken ?? null;
 		return output;

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { getToken } from '../../../credentials/engine';
+import { getToken, sessionHeadersFor } from '../../../credentials/engine';
 import { includeRefreshTokenOption, serviceCall, tokenOutput } from './common';
 
 interface GetTokenOptions {
@@ -40,5 +40,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { token, fromCache } = await getToken(service, credentials, helpers, {
 		forceNewLogin: options.forceNewLogin === true,
 	});
-	return tokenOutput(service, token, fromCache, options.includeRefreshToken === true);
+	return tokenOutput(service, token, fromCache, options.includeRefreshToken === true, sessionHeadersFor(service, credentials, token));
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { renewToken } from '../../../credentials/engine';
+import { renewToken, sessionHeadersFor } from '../../../credentials/engine';
 import { includeRefreshTokenOption, serviceCall, tokenOutput } from './common';
 
 interface RefreshTokenOptions {
@@ -29,5 +29,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const { service, credentials, helpers } = await serviceCall.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as RefreshTokenOptions;
 	const token = await renewToken(service, credentials, helpers);
-	return tokenOutput(service, token, false, options.includeRefreshToken === true);
+	return tokenOutput(service, token, false, options.includeRefreshToken === true, sessionHeadersFor(service, credentials, token));
 }
