@@ -35,6 +35,16 @@ export const DEMO_ACCOUNTS = {
 		password: 'demo-fgt-password',
 		apiCredential: 'demo-fgt-api-key-00000000000001',
 	},
+	/** FortiClient EMS on premises: an administrator */
+	ems: { username: 'demo-ems-admin', password: 'demo-ems-password' },
+	/** FortiClient EMS Cloud: the account's e-mail and an access key */
+	emsCloud: { username: 'demo-ems@example.com', apiCredential: 'demo-ems-cloud-access-key-0000001' },
+	/** FortiMail (FortiRecorder, FortiVoice): a REST API administrator */
+	fml: { username: 'demo-fml-admin', password: 'demo-fml-password' },
+	/** FortiADC: an administrator, and a REST API key */
+	adc: { username: 'demo-adc-admin', password: 'demo-adc-password', apiCredential: 'demo-adc-api-key-000000000000001' },
+	/** FortiSandbox: an administrator, and a PaaS API token */
+	fsa: { username: 'demo-fsa-admin', password: 'demo-fsa-password', apiCredential: 'demo-fsa-paas-token-00000000001' },
 } as const;
 
 export type DemoAccounts = typeof DEMO_ACCOUNTS;

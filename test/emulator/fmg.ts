@@ -42,6 +42,13 @@ const OK = { code: 0, message: 'OK' };
  *   client_id `cloudClientId` → `{session}`. No login with a password, no API keys.
  */
 export class FmgService implements ServiceImpl {
+	/**
+	 * 'fsa': FortiSandbox's dialect of the same JSON-RPC (sources: docs/HOW-IT-WORKS.md): a result
+	 * is one object, not a list; `get /sys/login/token` exchanges a PaaS API token for a session;
+	 * no `get /sys/session`, no API-key admins. Guess: a dead session is -11, as on FortiManager.
+	 */
+	readonly dialect: 'fmg' | 'fsa';
+
 	private readonly users = new Map<string, string>();
 	private readonly apiKeys = new Map<string, string>(); // key → user
 	private readonly sessions = new SessionBook<Session>(() => this.idleMs());
@@ -51,7 +58,10 @@ export class FmgService implements ServiceImpl {
 		private readonly ctx: ServiceContext,
 		private readonly cloudClientId?: string,
 		private readonly iamToken?: IamTokenLookup,
-	) {}
+		dialect: 'fmg' | 'fsa' = 'fmg',
+	) {
+		this.dialect = dialect;
+	}
 
 	addUser(user: { username?: string; password?: string; apiCredential?: string }): void {
 		if (!user.username || typeof user.username !== 'string' || typeof user.password !== 'string') {
@@ -142,8 +152,11 @@ export class FmgService implements ServiceImpl {
 		const first = (params[0] ?? {}) as Record<string, unknown>;
 		const url = typeof first.url === 'string' ? first.url : '';
 		const route = `${String(body.method)} ${url.replace(/^\/?/, '/').replace(/\/+$/, '')}`;
-		const answer = (status: { code: number; message: string }, extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}): void =>
-			sendJson(res, 200, { id, result: [{ status, url, ...extra }], ...top });
+		const answer = (status: { code: number; message: string }, extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}): void => {
+			const result = { status, url, ...extra };
+			sendJson(res, 200, { id, ...(this.dialect === 'fsa' ? { ver: body.ver ?? '2.5', result } : { result: [result] }), ...top });
+		};
+		if (this.dialect === 'fsa' && route === 'get /sys/login/token') return this.tokenLogin(req, res, first, answer);
 
 		if (route === 'exec /sys/login/user') {
 			if (await this.fault(req, res, 'token', { id, result: [{ status: OK, url }], session: 'x' })) return;
@@ -161,7 +174,7 @@ export class FmgService implements ServiceImpl {
 
 		// API-key admins: the key replaces the session (FortiManager 7.2.2+, on-premises only).
 		const { header, token: bearer } = bearerToken(req);
-		if (header !== undefined && !this.cloudClientId) {
+		if (header !== undefined && !this.cloudClientId && this.dialect === 'fmg') {
 			const keyUser = bearer ? this.apiKeys.get(bearer) : undefined;
 			this.ctx.stats.authorization(this.ctx.service, header, keyUser);
 			if (!keyUser) {
@@ -188,7 +201,7 @@ export class FmgService implements ServiceImpl {
 			this.ctx.stats.bump(this.ctx.service, 'revokes', s.user);
 			return answer(OK);
 		}
-		if (route === 'get /sys/session') {
+		if (route === 'get /sys/session' && this.dialect === 'fmg') {
 			if (await this.fault(req, res, 'check', { id, result: [{ status: OK, url }] })) return;
 			this.ctx.stats.bump(this.ctx.service, 'tokenChecks', owner);
 			if (!s || !live) return answer(NO_PERMISSION);
@@ -206,6 +219,25 @@ export class FmgService implements ServiceImpl {
 		return this.resource(url, s.user, answer);
 	}
 
+	/** FortiSandbox PaaS: a token generated in the portal, exchanged for a session. */
+	private async tokenLogin(
+		req: IncomingMessage,
+		res: ServerResponse,
+		first: Record<string, unknown>,
+		answer: (status: { code: number; message: string }, extra?: Record<string, unknown>, top?: Record<string, unknown>) => void,
+	): Promise<void> {
+		if (await this.fault(req, res, 'token', { result: { status: OK }, session: 'x' })) return;
+		const data = first.data as Record<string, unknown> | undefined;
+		const user = typeof data?.token === 'string' ? this.apiKeys.get(data.token) : undefined;
+		if (!user) {
+			this.ctx.stats.bump(this.ctx.service, 'failedLogins');
+			return answer(LOGIN_FAIL);
+		}
+		const s = this.open(user);
+		this.ctx.stats.bump(this.ctx.service, 'logins', user);
+		return answer(OK, {}, { session: s.id });
+	}
+
 	/** The few resources the emulator serves with a valid session or key. */
 	private resource(
 		url: string,
@@ -213,6 +245,9 @@ export class FmgService implements ServiceImpl {
 		answer: (status: { code: number; message: string }, extra?: Record<string, unknown>) => void,
 	): void {
 		const path = url.replace(/^\/?/, '/').replace(/\/+$/, '');
+		if (path === '/sys/status' && this.dialect === 'fsa') {
+			return answer(OK, { data: { hostname: 'demo-fsa', version: 'v4.4.5', model: 'FSA-VM', user } });
+		}
 		if (path === '/sys/status') {
 			return answer(OK, {
 				data: {

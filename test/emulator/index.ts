@@ -4,8 +4,10 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { DEMO_ACCOUNTS } from './accounts';
+import { ApplianceService as Appliance } from './appliance';
 import { CasbService } from './casb';
 import { FacService } from './fac';
+import type { ApplianceSettings } from './appliance';
 import { FgtService, type FortiOsSettings } from './fgt';
 import { FmgService } from './fmg';
 import { IamService } from './iam';
@@ -143,6 +145,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		fazCloud: new FmgService(ctx('fazCloud'), 'FortiAnalyzer', iamToken),
 	};
 	const fgt = new FgtService(ctx('fgt'));
+	const appliances = {
+		ems: new Appliance(ctx('ems'), 'ems'),
+		emsCloud: new Appliance(ctx('emsCloud'), 'emsCloud'),
+		fml: new Appliance(ctx('fml'), 'fml'),
+		adc: new Appliance(ctx('adc'), 'adc'),
+	};
+	const fsa = new FmgService(ctx('fsa'), undefined, undefined, 'fsa');
 	const services: Record<EmulatedService, ServiceImpl> = {
 		iam,
 		casb: new CasbService(ctx('casb')),
@@ -150,6 +159,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		fac: new FacService(ctx('fac')),
 		...jsonRpc,
 		fgt,
+		...appliances,
+		fsa,
 	};
 	services.iam.addUser(DEMO_ACCOUNTS.iam);
 	services.casb.addUser(DEMO_ACCOUNTS.casb);
@@ -157,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	services.fac.addUser(DEMO_ACCOUNTS.fac);
 	services.fmg.addUser(DEMO_ACCOUNTS.fmg);
 	services.fgt.addUser(DEMO_ACCOUNTS.fgt);
+	for (const name of ['ems', 'emsCloud', 'fml', 'adc', 'fsa'] as const) services[name].addUser(DEMO_ACCOUNTS[name]);
 
 	const each = (service: EmulatedService | undefined, fn: (s: ServiceImpl) => void): void => {
 		for (const name of SERVICES) if (service === undefined || service === name) fn(services[name]);
@@ -185,9 +197,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		clearFaults: () => faults.clear(),
 		activeToken: (service: EmulatedService, userKey: string) =>
 			isService(service) ? services[service].activeToken(userKey) : undefined,
-		openSessions: (service: EmulatedService, userKey: string) =>
-			service === 'fmg' || service === 'fmgCloud' || service === 'fazCloud' ? jsonRpc[service].openSessions(userKey) : service === 'fgt' ? fgt.openSessions(userKey) : 0,
+		openSessions: (service: EmulatedService, userKey: string) => {
+			const open: Partial<Record<EmulatedService, { openSessions(user: string): number }>> = { ...jsonRpc, fgt, ...appliances, fsa };
+			return open[service]?.openSessions(userKey) ?? 0;
+		},
 		configureFortiOs: (patch: Partial<FortiOsSettings>) => fgt.configure(patch),
+		configureAppliance: (service, patch) => {
+			if (!(service in appliances)) throw new HttpError(400, { error: 'service must be ems|emsCloud|fml|adc' });
+			appliances[service].configure(patch);
+		},
 	};
 
 	const wrap =
@@ -258,6 +276,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			case 'POST /fortios':
 				control.configureFortiOs(body() as Partial<FortiOsSettings>);
 				return ok({ settings: fgt.settings });
+			case 'POST /appliance': {
+				const b = body();
+				control.configureAppliance(b.service as keyof typeof appliances, (b.settings ?? {}) as Partial<ApplianceSettings>);
+				return ok({ settings: appliances[b.service as keyof typeof appliances].settings });
+			}
 			case 'POST /faults':
 				control.injectFault(validateFaultSpec(body()));
 				return ok();
@@ -295,6 +318,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		fazCloud: http.createServer(wrap('fazCloud', (q, s, p) => services.fazCloud.handle(q, s, p))),
 		// A FortiGate's admin HTTPS, self-signed like any appliance out of the box.
 		fgt: https.createServer({ key, cert }, wrap('fgt', (q, s, p) => services.fgt.handle(q, s, p))),
+		// The other appliances, self-signed too; EMS Cloud is a cloud service (plain HTTP on loopback).
+		ems: https.createServer({ key, cert }, wrap('ems', (q, s, p) => services.ems.handle(q, s, p))),
+		emsCloud: http.createServer(wrap('emsCloud', (q, s, p) => services.emsCloud.handle(q, s, p))),
+		fml: https.createServer({ key, cert }, wrap('fml', (q, s, p) => services.fml.handle(q, s, p))),
+		adc: https.createServer({ key, cert }, wrap('adc', (q, s, p) => services.adc.handle(q, s, p))),
+		fsa: https.createServer({ key, cert }, wrap('fsa', (q, s, p) => services.fsa.handle(q, s, p))),
 		control: http.createServer(wrap('control', controlHandler)),
 	};
 	for (const server of Object.values(servers)) {
@@ -311,7 +340,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	try {
 		for (const name of names) {
 			const port = await listen(servers[name], host, options.ports?.[name] ?? 0);
-			urls[name] = `${name === 'fac' || name === 'fmg' || name === 'fgt' ? 'https' : 'http'}://${hostForUrl}:${port}`;
+			urls[name] = `${servers[name] instanceof https.Server ? 'https' : 'http'}://${hostForUrl}:${port}`;
 		}
 	} catch (err) {
 		await Promise.all(Object.values(servers).map(closeServer));

@@ -199,16 +199,7 @@ export class StatsBook {
 	private data: EmulatorStats = StatsBook.empty();
 
 	static empty(): EmulatorStats {
-		return {
-			iam: emptyServiceStats(),
-			casb: emptyServiceStats(),
-			cwp: emptyServiceStats(),
-			fac: emptyServiceStats(),
-			fmg: emptyServiceStats(),
-			fmgCloud: emptyServiceStats(),
-			fazCloud: emptyServiceStats(),
-			fgt: emptyServiceStats(),
-		};
+		return Object.fromEntries(SERVICES.map((service) => [service, emptyServiceStats()])) as EmulatorStats;
 	}
 
 	private user(service: EmulatedService, userKey: string): Counters | undefined {

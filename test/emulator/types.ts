@@ -1,11 +1,16 @@
+import type { ApplianceSettings } from './appliance';
 import type { FortiOsSettings } from './fgt';
 
 /**
  * fmg: on-premises FortiManager / FortiAnalyzer; fmgCloud, fazCloud: FortiManager / FortiAnalyzer
- * Cloud instances; fgt: a FortiGate (FortiOS REST API).
+ * Cloud instances; fgt: a FortiGate (FortiOS REST API); ems, emsCloud: FortiClient EMS on premises
+ * and Cloud; fml: FortiMail (and FortiRecorder's, FortiVoice's logins); adc: FortiADC; fsa: FortiSandbox.
  */
-export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac' | 'fmg' | 'fmgCloud' | 'fazCloud' | 'fgt';
-export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud', 'fgt'];
+export type EmulatedService = 'iam' | 'casb' | 'cwp' | 'fac' | 'fmg' | 'fmgCloud' | 'fazCloud' | 'fgt' | 'ems' | 'emsCloud' | 'fml' | 'adc' | 'fsa';
+export const SERVICES: readonly EmulatedService[] = ['iam', 'casb', 'cwp', 'fac', 'fmg', 'fmgCloud', 'fazCloud', 'fgt', 'ems', 'emsCloud', 'fml', 'adc', 'fsa'];
+
+/** The emulated appliances with session settings of their own (besides FortiGate's). */
+export type ApplianceService = 'ems' | 'emsCloud' | 'fml' | 'adc';
 
 export interface RateLimit {
 	max: number;
@@ -17,7 +22,7 @@ export interface EmulatorOptions {
 	host?: string;
 	/** default 0 = a free port */
 	ports?: Partial<Record<EmulatedService | 'control', number>>;
-	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp'; for 'fmg' | 'fmgCloud' | 'fazCloud' | 'fgt' the session idle timeout */
+	/** seconds; keys: an IAM client_id, or 'casb' | 'cwp'; for the appliances and instances ('fmg', 'fgt', 'ems', …) the session idle timeout */
 	lifetimes?: Record<string, number>;
 	/** IAM refresh returns a new refresh_token (default true) */
 	rotateRefreshTokens?: boolean;
@@ -106,15 +111,17 @@ export interface EmulatorControl {
 	injectFault(spec: FaultSpec): void;
 	clearFaults(): void;
 	activeToken(service: EmulatedService, userKey: string): string | undefined;
-	/** Sessions open for a user (fmg, fmgCloud, fazCloud, fgt); 0 elsewhere */
+	/** Sessions open for a user (the appliances and instances); 0 elsewhere */
 	openSessions(service: EmulatedService, userKey: string): number;
+	/** An emulated appliance's session cap, banner and lockout */
+	configureAppliance(service: ApplianceService, patch: Partial<ApplianceSettings>): void;
 	/** The emulated FortiGate's settings (firmware, lockout, session cap, trusted hosts, banners) */
 	configureFortiOs(patch: Partial<FortiOsSettings>): void;
 }
 
 export interface Emulator {
 	urls: Record<EmulatedService | 'control', string>;
-	/** PEM that verifies the FortiAuthenticator, on-premises FortiManager and FortiGate listeners */
+	/** PEM that verifies the HTTPS listeners (every appliance: FortiAuthenticator, FortiManager, FortiGate, EMS, …) */
 	caCertificate: string;
 	control: EmulatorControl;
 	close(): Promise<void>;
