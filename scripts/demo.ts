@@ -13,7 +13,7 @@
  *   FORTINET_DEMO_DIR              demo folder (default <repo>/.demo)
  *   N8N_PORT                       n8n port (default 5678)
  *   N8N_RUNNERS_BROKER_PORT        n8n task broker port (default N8N_PORT + 1)
- *   FORTINET_EMULATOR_PORT_BASE    emulator ports: control base, iam +1, casb +2, cwp +3, fac +4
+ *   FORTINET_EMULATOR_PORT_BASE    emulator ports: control base, then one per emulated service (+1 … +13)
  *                                  (default 9400, or what the demo folder was set up with)
  *   FORTINET_DEMO_SCHEDULE_SECONDS the scheduled workflow runs every N seconds instead of every
  *                                  minute (read when the workflows are created, i.e. on first start)
@@ -312,7 +312,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				httpWithCredential('FortiAuthenticator', creds.fortiAuthenticatorApi, 'GET', `${emu.urls.fac}/api/fabric/device/status`),
 			],
 			sticky(
-				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token afterwards. To use a real tenant, edit the credential: URL, user and password.',
+				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token or session afterwards (the appliances: kept alive while used, logged out by the Token node\'s Revoke). To use a real tenant, edit the credential: URL, user and password.',
 				820,
 			),
 		),
@@ -570,7 +570,7 @@ async function main(): Promise<void> {
 	if (portBase > 65536 - EMULATOR_PORT_COUNT) throw new DemoError(`FORTINET_EMULATOR_PORT_BASE must be at most ${65536 - EMULATOR_PORT_COUNT} (it uses ${EMULATOR_PORT_COUNT} ports).`);
 	if (state !== undefined && state.emulatorPortBase !== portBase) {
 		throw new DemoError(
-			`${demoDir} was set up with the emulator on ports ${state.emulatorPortBase}-${state.emulatorPortBase + 4}, and its credentials and workflows point there, ` +
+			`${demoDir} was set up with the emulator on ports ${state.emulatorPortBase}-${state.emulatorPortBase + EMULATOR_PORT_COUNT - 1}, and its credentials and workflows point there, ` +
 				`not at ${portBase}. Start without FORTINET_EMULATOR_PORT_BASE (or set it to ${state.emulatorPortBase}), or delete ${demoDir} to set it up again on other ports.`,
 		);
 	}

@@ -143,3 +143,38 @@ export function cloudSessionFields(product: 'FortiManager Cloud' | 'FortiAnalyze
 		sessionCheckField('instance'),
 	];
 }
+
+/** An appliance's administrative HTTPS address. */
+export function applianceUrlField(product: string, placeholder: string, displayOptions?: Display): INodeProperties {
+	return {
+		displayName: 'Base URL',
+		name: 'baseUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder,
+		description: `Address of the ${product}'s administrative HTTPS interface, with its port if not 443`,
+		...shown(displayOptions),
+	};
+}
+
+/** An appliance administrator's login: the session n8n opens, keeps and logs out. */
+export function adminFields(description: string, displayOptions?: Display): INodeProperties[] {
+	return [
+		{ displayName: 'Username', name: 'username', type: 'string', default: '', required: true, description, ...shown(displayOptions) },
+		passwordField(displayOptions),
+	];
+}
+
+/** An appliance's idle timeout for administrator sessions: n8n keeps its session alive before it ends. */
+export function idleTimeoutField(setting: string, defaultMinutes: number, displayOptions?: Display): INodeProperties {
+	return {
+		displayName: 'Session Idle Timeout (Minutes)',
+		name: 'idleMinutes',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1440 },
+		default: defaultMinutes,
+		description: `The appliance's idle timeout for administrator sessions (${setting}): n8n keeps its session alive before it ends`,
+		...shown(displayOptions),
+	};
+}

@@ -23,6 +23,21 @@ export function requiredText(
 	return value;
 }
 
+/**
+ * The "Session Idle Timeout (Minutes)" field: how long the appliance keeps an unused session (its
+ * own setting); undefined when empty, for the product's default.
+ */
+export function sessionIdleMs(credentials: ICredentialDataDecryptedObject, label: string): number | undefined {
+	const raw = optionalText(credentials, 'idleMinutes');
+	if (raw === '') return undefined;
+	const minutes = Number(raw);
+	// A fraction is taken as said (down to a second): tests and short appliance settings.
+	if (!Number.isFinite(minutes) || minutes < 1 / 60 || minutes > 1440) {
+		throw tokenError('configuration', `"Session Idle Timeout (Minutes)" of the ${label} credential must be a number of minutes from 1 to 1440.`);
+	}
+	return minutes * 60_000;
+}
+
 /** An http(s) URL without a trailing slash. */
 export function baseUrl(
 	credentials: ICredentialDataDecryptedObject,

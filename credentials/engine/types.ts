@@ -69,6 +69,8 @@ export interface Connection {
 	apiUrl?: string;
 	/** Which of a credential's products or deployments the user picked (FortiMail / FortiVoice, EMS Cloud). */
 	variant?: string;
+	/** Appliance sessions: how long the appliance keeps an unused one (its idle timeout setting). */
+	idleMs?: number;
 	/** Sessions: how long one the service confirmed stays trusted before it is checked again. */
 	sessionCheckMs?: number;
 	tls: TlsSettings;

@@ -27,9 +27,14 @@ export function emulatorPorts(portBase: number) {
 		fmgCloud: portBase + 6,
 		fazCloud: portBase + 7,
 		fgt: portBase + 8,
+		ems: portBase + 9,
+		emsCloud: portBase + 10,
+		fml: portBase + 11,
+		adc: portBase + 12,
+		fsa: portBase + 13,
 	};
 }
-export const EMULATOR_PORT_COUNT = 9;
+export const EMULATOR_PORT_COUNT = 14;
 
 export const WORKFLOW_NAMES = {
 	schedule: 'Fortinet demo – scheduled FortiLAN Cloud inventory',

@@ -1,6 +1,6 @@
 /**
- * The seven credential types whose dead token is answered 401 (SERVICE_CASES; the three JSON-RPC
- * session types have sessions.test.ts) through n8n's real request path (n8n-core's requestWithAuthentication,
+ * The credential types whose dead token or session is answered with an HTTP error (SERVICE_CASES;
+ * the JSON-RPC session types have sessions.test.ts) through n8n's real request path (n8n-core's requestWithAuthentication,
  * httpRequest and legacy request) against the emulator over real HTTP(S). Every assertion on
  * behaviour is paired with what the emulator saw: logins, refreshes, rejected calls, headers.
  */
@@ -42,14 +42,14 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		stored = new StoredCredential(service.credential(), service.data(emulator, user));
 	});
 
-	test('first use logs in once, sends that token as Bearer and persists it', async () => {
+	test('first use logs in once, sends that token (as Bearer, or the session\'s headers) and persists it', async () => {
 		const body = await new Execution(stored).request(service.resource(emulator));
 		expect(body).toBeTruthy();
 		const seen = statsOf(service, user);
 		expect(seen.logins).toBe(1);
 		expect(seen.apiAccepted).toBe(1);
 		expect(seen.apiRejected).toBe(0);
-		expect(seen.authorizations).toEqual([`Bearer ${stored.data.sessionToken}`]);
+		expect(seen.authorizations).toEqual([service.carried(String(stored.data.sessionToken))]);
 		expect(stored.data.sessionToken).toEqual(expect.any(String));
 		expect(String(stored.data.refreshToken).length).toBeGreaterThan(0);
 		expect(String(stored.data.tokenOwner)).toMatch(/^[0-9a-f]{64}$/);
@@ -94,7 +94,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		expect(seen.apiRejected).toBe(0);
 		expect(seen.apiAccepted).toBe(3);
 		expect(seen.logins + seen.refreshes).toBe(2);
-		expect(seen.authorizations.slice(1)).toEqual([`Bearer ${stored.data.sessionToken}`, `Bearer ${stored.data.sessionToken}`]);
+		expect(seen.authorizations.slice(1)).toEqual([service.carried(String(stored.data.sessionToken)), service.carried(String(stored.data.sessionToken))]);
 	});
 
 	test('a token killed from outside (expired, or another login) recovers with one renewal', async () => {
@@ -156,7 +156,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 
 	test('after the credential is edited to another user or a wrong password, the old identity\'s token is never sent', async () => {
 		await new Execution(stored).request(service.resource(emulator));
-		const oldToken = `Bearer ${String(stored.data.sessionToken)}`;
+		const oldToken = service.carried(String(stored.data.sessionToken));
 		// The user edits the credential; n8n keeps the hidden fields (token of the previous identity).
 		const other = service.newUser(emulator);
 		stored.data = { ...stored.data, ...service.data(emulator, other) };
@@ -169,26 +169,28 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		expect(shown(error)).toMatch(/rejected the credentials/);
 		const sent = emulator.control.stats()[service.emulated].authorizations;
 		expect(sent.filter((value) => value === oldToken)).toHaveLength(1);
-		expect(sent.filter((value) => value === `Bearer ${String(stored.data.sessionToken)}`)).toHaveLength(1);
-		expect(sent.some((value) => /^Bearer\s*(undefined|null)?$/.test(value))).toBe(false);
+		expect(sent.filter((value) => value === service.carried(String(stored.data.sessionToken)))).toHaveLength(1);
+		expect(sent.some((value) => /^(Bearer\s*)?(undefined|null)?$|Cookie (undefined|null)?$/.test(value))).toBe(false);
 	});
 
 	if (service.lifetimeKey) {
 		test('a token near its end is renewed (refresh) before it is sent: the API never sees it expire', async () => {
 			emulator.control.setLifetime(service.lifetimeKey!, 2);
+			// An appliance cannot tell its idle timeout: the credential says it.
+			stored.data = { ...stored.data, ...service.lifetimeData?.(2) };
 			try {
 				for (let i = 0; i < 6; i++) {
 					await new Execution(stored).request(service.resource(emulator));
 					await sleep(450);
 				}
 			} finally {
-				emulator.control.setLifetime(service.lifetimeKey!, 3600);
+				emulator.control.setLifetime(service.lifetimeKey!, service.lifetime ?? 3600);
 			}
 			const seen = statsOf(service, user);
 			expect(seen.apiRejected).toBe(0);
 			expect(seen.apiAccepted).toBe(6);
 			expect(seen.logins).toBe(1);
-			expect(seen.refreshes).toBeGreaterThanOrEqual(1);
+			expect(service.keptAliveBy === 'check' ? seen.tokenChecks : seen.refreshes).toBeGreaterThanOrEqual(1);
 		});
 	}
 });

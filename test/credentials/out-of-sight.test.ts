@@ -114,7 +114,7 @@ describe.each(SERVICE_CASES)('$type', (service) => {
 		// This process sends the newer stored token: no rejected call, no renewal of its own.
 		expect(after.apiRejected - before.apiRejected).toBe(0);
 		expect(after.logins + after.refreshes - (before.logins + before.refreshes)).toBe(0);
-		expect(after.authorizations.slice(-2)).toEqual([`Bearer ${String(stored.data.sessionToken)}`, `Bearer ${String(stored.data.sessionToken)}`]);
+		expect(after.authorizations.slice(-2)).toEqual([service.carried(String(stored.data.sessionToken)), service.carried(String(stored.data.sessionToken))]);
 	});
 });
 

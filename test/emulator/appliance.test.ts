@@ -114,6 +114,7 @@ describe('FortiMail (FortiRecorder, FortiVoice)', () => {
 		expect(locked.status).toBe(403);
 		expect(locked.data.errorMsg).toMatch(/locked out/);
 		emu.control.reset();
+		emu.control.configureAppliance('fml', { maxSessions: 10 });
 		for (let i = 0; i < 10; i++) expect((await login()).status).toBe(200);
 		expect((await login()).data.errorMsg).toMatch(/maximum number of REST API sessions/);
 	});

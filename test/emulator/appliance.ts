@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
 	applyFault,
+	cookies,
+	header,
 	HttpError,
 	opaqueToken,
 	parseJsonObject,
@@ -47,7 +49,7 @@ interface Profile {
 	token?: { member: string; scheme: 'Bearer' | '' };
 	/** The header a REST API key travels in. */
 	apiKeyHeader?: string;
-	/** The read the package uses to check a session and keep it alive: counted as a refresh. */
+	/** The read the package uses to check a session and keep it alive: counted as a token check. */
 	checkPath: string;
 	logout: { method: string; path: string };
 	/** The answers to a gone session and to a wrong password; the success of a login (given the session). */
@@ -124,7 +126,7 @@ const PROFILES: Record<ApplianceName, Profile> = {
 		success: () => ({ name: 'admin', access: 'rw' }),
 		full: { status: 403, body: { errorType: 9, errorMsg: 'Exceeded maximum number of REST API sessions' } },
 		// Guesses: max-active-session-restful, and the lockout FortiMail's admins get.
-		defaults: { maxSessions: 10, banner: false, lockoutThreshold: 3, lockoutSeconds: 300 },
+		defaults: { maxSessions: 100, banner: false, lockoutThreshold: 3, lockoutSeconds: 300 },
 		read: (path) =>
 			path === '/api/v1/SysStatusCommon/' ? { hostname: 'demo-fml', version: 'v7.4.2' } : path === '/api/v1/Domain/' ? { collection: [{ mkey: 'example.com' }] } : undefined,
 		writePath: '/api/v1/Domain/',
@@ -136,7 +138,7 @@ const PROFILES: Record<ApplianceName, Profile> = {
 		fields: { user: 'username', secret: 'password' },
 		cookie: 'ADC_SESSION',
 		token: { member: 'token', scheme: 'Bearer' },
-		apiKeyHeader: 'apitoken',
+		apiKeyHeader: 'APITOKEN',
 		checkPath: '/api/system_global',
 		logout: { method: 'GET', path: '/api/user/logout' },
 		dead: { status: 401, body: { payload: -214, message: 'Invalid token' } },
@@ -151,20 +153,6 @@ const PROFILES: Record<ApplianceName, Profile> = {
 		defaultIdleSeconds: 1800,
 	},
 };
-
-function cookies(req: IncomingMessage): Map<string, string> {
-	const out = new Map<string, string>();
-	for (const part of String(req.headers.cookie ?? '').split(';')) {
-		const eq = part.indexOf('=');
-		if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-	}
-	return out;
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-	const raw = req.headers[name];
-	return Array.isArray(raw) ? raw[0] : raw;
-}
 
 /**
  * A FortiClient EMS (on premises or Cloud), FortiMail (with FortiRecorder's and FortiVoice's
@@ -331,7 +319,7 @@ export class ApplianceService implements ServiceImpl {
 	/** A REST API key (FortiADC): who it acts as, or undefined when the request carries none. */
 	private keyUser(req: IncomingMessage): string | undefined | null {
 		const name = this.profile.apiKeyHeader;
-		const key = name ? header(req, name) : undefined;
+		const key = name ? header(req, name.toLowerCase()) : undefined;
 		if (key === undefined) return undefined;
 		this.ctx.stats.authorization(this.service, `${name} ${key}`, this.apiKeys.get(key));
 		return this.apiKeys.get(key) ?? null;
@@ -348,9 +336,12 @@ export class ApplianceService implements ServiceImpl {
 		}
 		const { session, shown } = keyUser ? { session: undefined, shown: '' } : this.carried(req);
 		const user = keyUser ?? (session && this.sessions.alive(session) ? session.user : undefined);
-		if (!keyUser && !check) this.ctx.stats.authorization(this.service, shown, session?.user);
+		// The package's check, also its keepalive (the read restarts the idle time): a token check.
+		if (check) this.ctx.stats.bump(this.service, 'tokenChecks', session?.user ?? keyUser);
+		// Like the other emulators: a request that carries nothing is not recorded.
+		if (!keyUser && !check && shown !== 'none') this.ctx.stats.authorization(this.service, shown, session?.user);
 		if (user === undefined) {
-			this.ctx.stats.bump(this.service, 'apiRejected', session?.user);
+			if (!check) this.ctx.stats.bump(this.service, 'apiRejected', session?.user);
 			return sendJson(res, profile.dead.status, profile.dead.body);
 		}
 		if (session && this.csrfRefused(req, session, method)) {
@@ -358,8 +349,7 @@ export class ApplianceService implements ServiceImpl {
 			return sendJson(res, 403, { detail: 'CSRF Failed: CSRF token missing or incorrect.' });
 		}
 		if (session) session.lastUsed = Date.now();
-		// The package's check is also its keepalive: the read restarts the idle time.
-		this.ctx.stats.bump(this.service, check ? 'refreshes' : 'apiAccepted', user);
+		if (!check) this.ctx.stats.bump(this.service, 'apiAccepted', user);
 		if (method === 'POST' && path === profile.writePath) return sendJson(res, 200, profile.created);
 		const data = method === 'GET' ? profile.read(path, user) : undefined;
 		if (data === undefined) return sendJson(res, 404, { error: 'Not Found', path });

@@ -2,15 +2,18 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { emulatorPorts } from '../../scripts/demo/settings';
 import { DEMO_ACCOUNTS, startEmulator, type EmulatorOptions } from './index';
 
 const USAGE = `Usage: npm run emulator -- [options]
   --port-base N        control N, iam N+1, casb N+2, cwp N+3, fac N+4, fmg N+5,
-                       fmgCloud N+6, fazCloud N+7, fgt N+8 (default 9400,
+                       fmgCloud N+6, fazCloud N+7, fgt N+8, ems N+9, emsCloud N+10,
+                       fml N+11, adc N+12, fsa N+13 (default 9400,
                        or env FORTINET_EMULATOR_PORT_BASE)
   --host H             listen address (default 127.0.0.1)
   --lifetime key=sec   access-token lifetime; key = an IAM client_id, casb or cwp; or the
-                       session idle timeout of fmg, fmgCloud, fazCloud, fgt (repeatable)
+                       session idle timeout of an appliance or instance: fmg, fmgCloud,
+                       fazCloud, fgt, ems, emsCloud, fml, adc, fsa (repeatable)
   --no-rotate          IAM refresh keeps the old refresh_token (no new one returned)
   --ca-out PATH        where to write the FortiAuthenticator CA PEM (default: in the OS temp dir)
   --log                one line per request
@@ -66,8 +69,8 @@ function parseArgs(argv: string[]): { options: EmulatorOptions; portBase: number
 				fail(`unknown argument "${arg}"`);
 		}
 	}
-	if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65530) fail('port base must be an integer 1..65530');
-	options.ports = { control: portBase, iam: portBase + 1, casb: portBase + 2, cwp: portBase + 3, fac: portBase + 4, fmg: portBase + 5, fmgCloud: portBase + 6, fazCloud: portBase + 7, fgt: portBase + 8 };
+	if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65522) fail('port base must be an integer 1..65522');
+	options.ports = emulatorPorts(portBase);
 	return { options, portBase, caOut };
 }
 

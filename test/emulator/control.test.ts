@@ -30,7 +30,7 @@ test('GET /stats mirrors control.stats(), POST /reset clears counters and tokens
 	const s = await stats();
 	expect(s).toEqual(emu.control.stats());
 	expect(s.iam.logins).toBe(1);
-	expect(Object.keys(s).sort()).toEqual(['casb', 'cwp', 'fac', 'fazCloud', 'fgt', 'fmg', 'fmgCloud', 'iam']);
+	expect(Object.keys(s).sort()).toEqual(['adc', 'casb', 'cwp', 'ems', 'emsCloud', 'fac', 'fazCloud', 'fgt', 'fmg', 'fmgCloud', 'fml', 'fsa', 'iam']);
 	await http.post(ctl('/reset'));
 	const after = await stats();
 	expect(after.iam.logins).toBe(0);

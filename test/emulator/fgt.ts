@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
 	applyFault,
+	cookies,
+	header,
 	bearerToken,
 	HttpError,
 	opaqueToken,
@@ -95,22 +97,8 @@ function apiError(res: ServerResponse, status: number, extra: Record<string, unk
 	sendJson(res, status, { http_status: status, status: 'error', ...extra });
 }
 
-function cookies(req: IncomingMessage): Map<string, string> {
-	const out = new Map<string, string>();
-	for (const part of String(req.headers.cookie ?? '').split(';')) {
-		const eq = part.indexOf('=');
-		if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-	}
-	return out;
-}
-
 function unquoted(value: string): string {
 	return value.replace(/^"(.*)"$/, '$1');
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-	const raw = req.headers[name];
-	return Array.isArray(raw) ? raw[0] : raw;
 }
 
 /**

@@ -129,6 +129,22 @@ export function bearerToken(req: IncomingMessage): { header?: string; token?: st
 	return { header, token: m ? m[1] : undefined };
 }
 
+/** The cookies a request carries, by name. */
+export function cookies(req: IncomingMessage): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const part of String(req.headers.cookie ?? '').split(';')) {
+		const eq = part.indexOf('=');
+		if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+	}
+	return out;
+}
+
+/** A request header's first value. */
+export function header(req: IncomingMessage, name: string): string | undefined {
+	const raw = req.headers[name];
+	return Array.isArray(raw) ? raw[0] : raw;
+}
+
 // ---------------------------------------------------------------- tokens
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

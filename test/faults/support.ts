@@ -92,12 +92,20 @@ export function countersOf(emulator: Emulator, service: ServiceCase, user: TestU
 const BAD_BEARERS = new Set(['Bearer', 'Bearer ', 'Bearer undefined', 'Bearer null', 'Bearer [object Object]']);
 
 /** Authorization values the emulator saw that are not a real Bearer token. */
+const TOKEN = '[A-Za-z0-9._~+/=-]{10,}';
+const COOKIES = '[^=;\\s]+=[^;\\s]+(; [^=;\\s]+=[^;\\s]+)*';
+/**
+ * What a request may carry: a Bearer token, an appliance's bare session id, its session cookies,
+ * or both (FortiADC: `Bearer <token> | Cookie <cookies>`), as the emulators record them.
+ */
+const CARRIED = new RegExp(`^((Bearer )?${TOKEN}( \\| Cookie ${COOKIES})?|Cookie ${COOKIES})$`);
+
 export function badAuthorizations(emulator: Emulator): string[] {
 	const stats = emulator.control.stats();
 	const bad: string[] = [];
 	for (const service of Object.keys(stats) as EmulatedService[]) {
 		for (const value of stats[service].authorizations) {
-			if (BAD_BEARERS.has(value) || !/^Bearer [A-Za-z0-9._~+/=-]{10,}$/.test(value)) bad.push(`${service}: ${JSON.stringify(value)}`);
+			if (BAD_BEARERS.has(value) || !CARRIED.test(value) || /undefined|null/.test(value)) bad.push(`${service}: ${JSON.stringify(value)}`);
 		}
 	}
 	return bad;

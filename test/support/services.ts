@@ -1,10 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-deprecated-workflow-functions, @n8n/community-nodes/no-restricted-globals -- test and tool code runs in Node, not inside n8n: n8n's legacy request options, Node globals are its to use */
 /**
- * The ten credential types, each pointed at the emulator — SERVICE_CASES the seven types a dead
- * token or session is answered 401 (six Bearer tokens, the FortiGate session), SESSION_CASES the
- * three JSON-RPC session types — : how to fill the credential for a fresh
- * emulator user, which protected call proves the token, and where the emulator counts it. Every
- * per-service suite (credentials, node, faults, hygiene, bench) runs over these rows.
+ * Every credential type, each pointed at the emulator — SERVICE_CASES the types whose dead token
+ * or session is answered with an HTTP error (Bearer tokens, the appliances' sessions in headers),
+ * SESSION_CASES the JSON-RPC session types — : how to fill the credential for a fresh emulator
+ * user, which protected call proves the token, and where the emulator counts it. Every per-service
+ * suite (credentials, node, faults, hygiene, bench) runs over these rows: a new product is a row.
  */
 import { randomUUID } from 'crypto';
 
@@ -59,6 +59,72 @@ export interface ServiceCase {
 	resource(emulator: Emulator): IRequestOptions;
 	/** A fresh account, registered with the emulator. */
 	newUser(emulator: Emulator): TestUser;
+	/** What the emulator records (`authorizations`) for a request carrying this stored token or session. */
+	carried(token: string): string;
+	/**
+	 * Its keepalive is its check: a harmless read, which the emulator counts among `tokenChecks`,
+	 * not `refreshes` (the appliances without a keepalive call of their own).
+	 */
+	keptAliveBy?: 'check';
+	/** The credential fields that tell n8n the token or session lasts `seconds` (appliances' idle timeout). */
+	lifetimeData?(seconds: number): ICredentialDataDecryptedObject;
+}
+
+const bearer = (token: string): string => `Bearer ${token}`;
+
+/**
+ * A session the engine holds as the Cookie header's value, and (FortiADC, EMS Cloud) a token as
+ * the pseudo-cookie `@authorization`: as the emulator records what it received.
+ */
+function cookieSession(scheme: 'Bearer' | '' = 'Bearer'): (session: string) => string {
+	return (session) => {
+		const parts = session.split('; ');
+		const token = parts.find((part) => part.startsWith('@authorization='))?.slice('@authorization='.length);
+		const cookies = parts.filter((part) => !part.startsWith('@authorization=')).join('; ');
+		return [token !== undefined ? `${scheme ? `${scheme} ` : ''}${token}` : undefined, cookies ? `Cookie ${cookies}` : undefined].filter(Boolean).join(' | ');
+	};
+}
+
+/** An appliance whose administrator session travels in cookies (and a token), idle after `lifetime` seconds. */
+function applianceCase(
+	type: string,
+	label: string,
+	emulated: 'ems' | 'fml' | 'adc',
+	credential: () => ICredentialType,
+	lifetime: number,
+	resourcePath: string,
+	extra: ICredentialDataDecryptedObject,
+): ServiceCase {
+	return {
+		type,
+		label,
+		emulated,
+		credential,
+		lifetime,
+		scope: null,
+		lifetimeKey: emulated,
+		revokes: true,
+		keepalive: true,
+		keptAliveBy: 'check',
+		checkedAtApi: false,
+		data: (emulator, user) => ({
+			baseUrl: emulator.urls[emulated],
+			username: user.username,
+			password: user.password,
+			ignoreSSLIssues: false,
+			caCertificate: emulator.caCertificate,
+			...extra,
+		}),
+		userKey: (user) => user.username,
+		resource: (emulator) => ({ uri: `${emulator.urls[emulated]}${resourcePath}`, method: 'GET', json: true }),
+		newUser(emulator) {
+			const user = { username: unique('admin'), password: unique('pw'), apiCredential: unique('key') };
+			emulator.control.addUser(emulated, user);
+			return user;
+		},
+		carried: cookieSession(),
+		lifetimeData: (seconds) => ({ idleMinutes: seconds / 60 }),
+	};
 }
 
 let counter = 0;
@@ -91,6 +157,7 @@ function iamCase(
 		data: (emulator, user) => ({ username: user.username, password: user.password, authUrl: emulator.urls.iam, ...extra }),
 		userKey: (user) => `${user.username}/${clientId}`,
 		resource: (emulator) => ({ uri: `${emulator.urls.iam}${resourcePath}`, method, json: true }),
+		carried: bearer,
 		newUser(emulator) {
 			const user = { username: unique('API'), password: unique('pw') };
 			emulator.control.addUser('iam', user);
@@ -126,6 +193,7 @@ function cnpCase(
 		}),
 		userKey: (user) => (authMethod === 'apiCredential' ? `credential:${(user.apiCredential ?? '').slice(0, 8)}` : user.username),
 		resource: (emulator) => ({ uri: `${emulator.urls[emulated]}/api/v1/resourceURLMap`, method: 'GET', json: true }),
+		carried: bearer,
 		newUser(emulator) {
 			const user = { username: `${unique('user')}@example.com`, password: unique('pw'), apiCredential: randomUUID() };
 			emulator.control.addUser(emulated, user);
@@ -166,6 +234,7 @@ export const SERVICE_CASES: ServiceCase[] = [
 		}),
 		userKey: (user) => user.username,
 		resource: (emulator) => ({ uri: `${emulator.urls.fac}/api/fabric/device/status`, method: 'GET', json: true }),
+		carried: bearer,
 		newUser(emulator) {
 			const user = { username: unique('admin'), password: unique('pw') };
 			emulator.control.addUser('fac', user);
@@ -195,6 +264,7 @@ export const SERVICE_CASES: ServiceCase[] = [
 		}),
 		userKey: (user) => user.username,
 		resource: (emulator) => ({ uri: `${emulator.urls.fgt}/api/v2/cmdb/firewall/address`, method: 'GET', json: true }),
+		carried: bearer,
 		newUser(emulator) {
 			const user = { username: unique('admin'), password: unique('pw') };
 			emulator.control.addUser('fgt', user);
@@ -212,7 +282,12 @@ export interface SessionCase {
 	type: string;
 	label: string;
 	/** Where the sessions live (the emulator listener), and its stats key for a user. */
-	emulated: 'fmg' | 'fmgCloud' | 'fazCloud';
+	emulated: 'fmg' | 'fmgCloud' | 'fazCloud' | 'fsa';
+	/**
+	 * Its check is an ordinary read (FortiSandbox: `get /sys/status`), counted among the API calls,
+	 * that reports no time left: FortiManager's `get /sys/session` is counted as a token check.
+	 */
+	checkedAtApi: boolean;
 	credential: () => ICredentialType;
 	/** FortiCloud IAM client_id of a cloud instance; undefined on premises. */
 	clientId?: string;
@@ -229,6 +304,7 @@ function cloudSessionCase(type: string, label: string, emulated: 'fmgCloud' | 'f
 		emulated,
 		credential,
 		clientId,
+		checkedAtApi: false,
 		data: (emulator, user, extra = {}) => ({
 			instanceUrl: emulator.urls[emulated],
 			authUrl: emulator.urls.iam,
@@ -251,6 +327,7 @@ export const SESSION_CASES: SessionCase[] = [
 		label: 'FortiManager / FortiAnalyzer',
 		emulated: 'fmg',
 		credential: () => new FortiManagerApi(),
+		checkedAtApi: false,
 		data: (emulator, user, extra = {}) => ({
 			baseUrl: emulator.urls.fmg,
 			authMethod: 'password',
@@ -270,6 +347,12 @@ export const SESSION_CASES: SessionCase[] = [
 	cloudSessionCase('fortiManagerCloudApi', 'FortiManager Cloud', 'fmgCloud', 'FortiManager', () => new FortiManagerCloudApi()),
 	cloudSessionCase('fortiAnalyzerCloudApi', 'FortiAnalyzer Cloud', 'fazCloud', 'FortiAnalyzer', () => new FortiAnalyzerCloudApi()),
 ];
+
+/** The status code of a JSON-RPC answer: of its first result, or of its one result (FortiSandbox). */
+export function rpcCode(answer: unknown): number {
+	const result = (answer as { result: Array<{ status: { code: number } }> | { status: { code: number } } }).result;
+	return (Array.isArray(result) ? result[0] : result).status.code;
+}
 
 /** A JSON-RPC call as a user writes it in the HTTP Request node: no session in the body. */
 export function jsonRpcRequest(url: string, rpcUrl = '/sys/status'): IRequestOptions {
@@ -303,4 +386,4 @@ export function caseOf(type: string): ServiceCase {
 }
 
 /** Every credential type the package ships, each with its row above. */
-export const CREDENTIAL_TYPES: string[] = [...SERVICE_CASES, ...SESSION_CASES].map((row) => row.type);
+export const CREDENTIAL_TYPES: string[] = [...new Set([...SERVICE_CASES, ...SESSION_CASES].map((row) => row.type))];

@@ -1,4 +1,4 @@
-import { describeErrorBody, tokenError } from '../errors';
+import { describeErrorBody, redact, tokenError } from '../errors';
 import type { FortinetTokenError } from '../errors';
 import { failure, HEADER_SAFE, isRecord, isSuccess, livenessOf, notJson } from '../responses';
 import { settings } from '../settings';
@@ -33,6 +33,23 @@ export interface ApplianceSessionSpec {
 	logout: { method: 'GET' | 'POST' | 'DELETE'; path: string };
 	/** The appliance's default idle timeout: a session unused this long is gone. */
 	idleMinutes: number;
+	/** The setting that caps open sessions, named when a login is refused for it (FortiMail: max-active-session-restful). */
+	sessionCap: string;
+}
+
+/** The strings of an answer's body, one level of nesting deep (EMS: `result.message`). */
+function texts(body: unknown): string[] {
+	if (typeof body === 'string') return [body];
+	if (!isRecord(body)) return [];
+	return Object.values(body).flatMap((value) => (typeof value === 'string' ? [value] : isRecord(value) ? Object.values(value).filter((v): v is string => typeof v === 'string') : []));
+}
+
+/** A refused login whose answer says the session table is full: a busy appliance, not a wrong password. */
+function full(response: AuthResponse, spec: ApplianceSessionSpec, service: ServiceDescription): FortinetTokenError | undefined {
+	if (response.statusCode === 429) return undefined;
+	const said = texts(response.body).find((text) => /maximum|too many/i.test(text) && !/fail/i.test(text) && text.length <= 200);
+	if (!said) return undefined;
+	return tokenError('serviceError', `${service.label} has no free session for n8n (${redact(said, response.secrets ?? [])}). Log idle sessions out, or raise ${spec.sessionCap}.`, response.statusCode);
 }
 
 /** The pseudo-cookie that holds a token in the session text: '@' cannot start a real cookie name. */
@@ -54,24 +71,28 @@ function sessionHeaders(spec: ApplianceSessionSpec, session: string, write: bool
 }
 
 function unusable(response: AuthResponse, service: ServiceDescription, what: string): FortinetTokenError {
-	return tokenError('badResponse', `${service.label} answered the login ${what}. Check the Base URL points at the ${service.label} administrative HTTPS port.`, response.statusCode);
+	return tokenError('badResponse', `${service.label} answered the token request ${what}. Check the Base URL points at the ${service.label} administrative HTTPS port.`, response.statusCode);
 }
 
 /** The session of a successful login answer: its token pair and its cookies, header-safe and bounded. */
 function sessionOf(spec: ApplianceSessionSpec, response: AuthResponse, service: ServiceDescription): string {
 	const member = spec.token && isRecord(response.body) ? response.body[spec.token.member] : undefined;
-	if (spec.token && (typeof member !== 'string' || member === '')) throw unusable(response, service, `without a token ("${spec.token.member}")`);
+	if (spec.token && (typeof member !== 'string' || member === '')) throw unusable(response, service, `without an access token (no "${spec.token.member}")`);
 	const cookies = spec.cookies ? cookiesSet(response, spec.cookies) : [];
-	if (spec.cookies && !spec.token && cookies.length === 0) throw unusable(response, service, 'without a session cookie');
+	if (spec.cookies && !spec.token && cookies.length === 0) throw unusable(response, service, 'without an access token (no session cookie)');
 	const parts = [...(typeof member === 'string' ? [`${TOKEN_PAIR}${member}`] : []), ...cookies];
 	const valid = parts.every((part) => HEADER_SAFE.test(part)) && parts.join('; ').length <= settings.maxTokenLength;
 	if (!valid) throw unusable(response, service, 'with a session n8n cannot send in a header');
 	return parts.join('; ');
 }
 
-/** A session as a TokenSet: it ends after the idle timeout, and keeps itself alive (its own refresh token). */
-function sessionToken(spec: ApplianceSessionSpec, session: string, now = Date.now()): TokenSet {
-	return { accessToken: session, refreshToken: session, tokenType: 'session', expiresAt: now + spec.idleMinutes * 60_000, issuedAt: now, confirmedAt: now };
+/**
+ * A session as a TokenSet: it ends after the idle timeout (the credential's, else the product's
+ * default), and keeps itself alive (its own refresh token).
+ */
+function sessionToken(spec: ApplianceSessionSpec, connection: Connection, session: string, now = Date.now()): TokenSet {
+	const idleMs = connection.idleMs ?? spec.idleMinutes * 60_000;
+	return { accessToken: session, refreshToken: session, tokenType: 'session', expiresAt: now + idleMs, issuedAt: now, confirmedAt: now };
 }
 
 function secretsOf(connection: Connection): Array<string | undefined> {
@@ -87,14 +108,15 @@ async function login(call: AuthCall, connection: Connection, spec: ApplianceSess
 	let response = await loginCall(call, connection, spec, spec.login.body(connection));
 	const next = isSuccess(response) ? spec.again?.(response.body, connection) : undefined;
 	if (next) response = await loginCall(call, connection, spec, next, spec.cookies ? cookiesSet(response, spec.cookies).join('; ') : undefined);
-	if (!isSuccess(response)) throw failure(response, service, 'login');
-	if (spec.token && !isRecord(response.body)) throw notJson(response, service);
+	if (!isSuccess(response)) throw full(response, spec, service) ?? failure(response, service, 'login');
+	// Every one of these appliances answers its login in JSON: anything else is not it.
+	if (!isRecord(response.body)) throw notJson(response, service);
 	const refusal = spec.refused?.(response.body);
 	if (refusal !== undefined) {
 		const said = describeErrorBody(refusal, response.secrets);
 		throw tokenError('badCredentials', `${service.label} rejected the credentials${said ? ` (${said})` : ''}. Check ${service.secretHint}.`, response.statusCode);
 	}
-	return sessionToken(spec, sessionOf(spec, response, service));
+	return sessionToken(spec, connection, sessionOf(spec, response, service));
 }
 
 async function sessionCall(call: AuthCall, connection: Connection, spec: ApplianceSessionSpec, method: 'GET' | 'POST' | 'DELETE', path: string, session: string): Promise<AuthResponse> {
@@ -120,7 +142,7 @@ export function applianceSession(family: string, select: (connection: Connection
 			const spec = select(connection);
 			const response = await sessionCall(call, connection, spec, 'GET', spec.check.path, session);
 			if (!isSuccess(response)) throw failure(response, service, 'refresh');
-			return sessionToken(spec, session);
+			return sessionToken(spec, connection, session);
 		},
 		async check(call, connection, session) {
 			const spec = select(connection);

@@ -9,9 +9,23 @@ import { fortiAnalyzerCloud, fortiManagerCloud } from './fortiManagerCloud';
 import { fortiOs } from './fortiOs';
 import { fortiSase } from './fortiSase';
 
-export { fortiAnalyzerCloud, fortiAuthenticator, fortiCasb, fortiCloudIam, fortiCwp, fortiLanCloud, fortiManager, fortiManagerCloud, fortiOs, fortiSase };
+export {
+	fortiAnalyzerCloud,
+	fortiAuthenticator,
+	fortiCasb,
+	fortiCloudIam,
+	fortiCwp,
+	fortiLanCloud,
+	fortiManager,
+	fortiManagerCloud,
+	fortiOs,
+	fortiSase,
+};
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs].map((s) => [s.credentialType, s]),
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs].map((s) => [
+		s.credentialType,
+		s,
+	]),
 );
