@@ -242,6 +242,12 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 				ignoreSSLIssues: true,
 			},
 		},
+		// The other appliances: administrator sessions, self-signed like the FortiGate.
+		{
+			type: 'fortiClientEmsApi',
+			name: 'FortiClient EMS (emulator, Ignore SSL Issues)',
+			data: { deployment: 'onPremises', baseUrl: emu.urls.ems, username: DEMO_ACCOUNTS.ems.username, password: DEMO_ACCOUNTS.ems.password, ignoreSSLIssues: true },
+		},
 	];
 }
 
@@ -310,6 +316,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				httpWithCredential('FortiCASB', creds.fortiCasbApi, 'GET', `${emu.urls.casb}/api/v1/resourceURLMap`),
 				httpWithCredential('FortiCWP', creds.fortiCwpApi, 'GET', `${emu.urls.cwp}/api/v1/resourceURLMap`),
 				httpWithCredential('FortiAuthenticator', creds.fortiAuthenticatorApi, 'GET', `${emu.urls.fac}/api/fabric/device/status`),
+				httpWithCredential('FortiClient EMS endpoints', creds.fortiClientEmsApi, 'GET', `${emu.urls.ems}/api/v1/endpoints/index`),
 			],
 			sticky(
 				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token or session afterwards (the appliances: kept alive while used, logged out by the Token node\'s Revoke). To use a real tenant, edit the credential: URL, user and password.',

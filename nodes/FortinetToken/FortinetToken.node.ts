@@ -94,6 +94,12 @@ export class FortinetToken implements INodeType {
 				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiOsApi'] } },
 			},
+			{
+				name: 'fortiClientEmsApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiClientEmsApi'] } },
+			},
 		],
 		properties: [
 			{

@@ -56,7 +56,8 @@ export type CredentialType =
 	| 'fortiManagerApi'
 	| 'fortiManagerCloudApi'
 	| 'fortiAnalyzerCloudApi'
-	| 'fortiOsApi';
+	| 'fortiOsApi'
+	| 'fortiClientEmsApi';
 
 /**
  * Fixed ids of the demo credentials, so a workflow pasted from the README finds its credential:
@@ -74,6 +75,7 @@ export const DEMO_CREDENTIAL_IDS: Record<CredentialType, string> = {
 	fortiManagerCloudApi: 'fortinetDemoManagerCloud',
 	fortiAnalyzerCloudApi: 'fortinetDemoAnalyzerCloud',
 	fortiOsApi: 'fortinetDemoFortiGate',
+	fortiClientEmsApi: 'fortinetDemoEms',
 };
 
 export interface CredentialRef {

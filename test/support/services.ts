@@ -14,6 +14,7 @@ import type { ICredentialDataDecryptedObject, ICredentialType, IRequestOptions }
 
 import { FortiAuthenticatorApi } from '../../credentials/FortiAuthenticatorApi.credentials';
 import { FortiCasbApi } from '../../credentials/FortiCasbApi.credentials';
+import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
 import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials';
 import { FortiCwpApi } from '../../credentials/FortiCwpApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
@@ -271,6 +272,8 @@ export const SERVICE_CASES: ServiceCase[] = [
 			return user;
 		},
 	},
+	// Sessions in cookies with a CSRF header and a Referer (EMS Cloud: test/credentials/appliances.test.ts).
+	applianceCase('fortiClientEmsApi', 'FortiClient EMS', 'ems', () => new FortiClientEmsApi(), 1800, '/api/v1/endpoints/index', { deployment: 'onPremises' }),
 ];
 
 /**

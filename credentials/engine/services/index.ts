@@ -1,6 +1,7 @@
 import type { ServiceDescription } from '../types';
 import { fortiAuthenticator } from './fortiAuthenticator';
 import { fortiCasb } from './fortiCasb';
+import { fortiClientEms } from './fortiClientEms';
 import { fortiCloudIam } from './fortiCloudIam';
 import { fortiCwp } from './fortiCwp';
 import { fortiLanCloud } from './fortiLanCloud';
@@ -13,6 +14,7 @@ export {
 	fortiAnalyzerCloud,
 	fortiAuthenticator,
 	fortiCasb,
+	fortiClientEms,
 	fortiCloudIam,
 	fortiCwp,
 	fortiLanCloud,
@@ -24,7 +26,7 @@ export {
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs].map((s) => [
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms].map((s) => [
 		s.credentialType,
 		s,
 	]),

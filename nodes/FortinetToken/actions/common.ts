@@ -13,7 +13,7 @@ import { isTokenError, SERVICES } from '../../../credentials/engine';
 import type { RequestHelpers, ServiceDescription, TokenSet } from '../../../credentials/engine';
 
 /**
- * What the operations share: the Service parameter (which of the ten credential types the node
+ * What the operations share: the Service parameter (which of the eleven credential types the node
  * uses), the per-item credential lookup, the output shape of a token, and the mapping of the
  * engine's errors to n8n's node errors.
  */
@@ -23,6 +23,7 @@ export const SERVICE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'FortiAuthenticator', value: 'fortiAuthenticatorApi' },
 	{ name: 'FortiCASB', value: 'fortiCasbApi' },
 	{ name: 'FortiCloud IAM (Other Services)', value: 'fortiCloudIamApi', description: 'FortiFlex, FortiGate Cloud, FortiManager Cloud and the other FortiCloud IAM services' },
+	{ name: 'FortiClient EMS', value: 'fortiClientEmsApi', description: 'Administrator session, or EMS Cloud access key' },
 	{ name: 'FortiCWP', value: 'fortiCwpApi' },
 	{ name: 'FortiGate (FortiOS)', value: 'fortiOsApi', description: 'Administrator session, or API key' },
 	{ name: 'FortiAnalyzer Cloud', value: 'fortiAnalyzerCloudApi', description: 'JSON-RPC session' },

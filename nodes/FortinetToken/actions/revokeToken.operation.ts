@@ -22,6 +22,10 @@ const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 		text: 'Logs the administrator session out (DELETE /api/v2/authentication; GET /logout on FortiOS before 6.4.2) and drops it from n8n\'s cache, freeing one of the FortiGate\'s admin sessions. An API key is not revoked: regenerate it on the FortiGate.',
 	},
 	{
+		types: ['fortiClientEmsApi'],
+		text: 'Signs the administrator session out (GET /api/v1/auth/signout; EMS Cloud: its logout) and drops it from n8n\'s cache, freeing one of the EMS\'s sessions; the next request signs in again.',
+	},
+	{
 		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
 		text: 'This service has no revoke call: the token is only dropped from n8n\'s cache (the next request logs in again) and stays valid at the service until it expires.',
 	},

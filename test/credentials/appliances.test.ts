@@ -1,0 +1,127 @@
+/* eslint-disable @n8n/community-nodes/no-deprecated-workflow-functions -- test code: n8n's legacy request options are what the HTTP Request node passes */
+/**
+ * FortiClient EMS, FortiMail (FortiRecorder, FortiVoice), FortiADC and FortiSandbox beyond their
+ * rows in the shared tables (test/support/services.ts): CSRF and Referer on EMS writes, EMS Cloud,
+ * FortiMail's banner, lockout and session cap, FortiVoice's login, FortiADC's API key, FortiSandbox
+ * PaaS, and the Fortinet Token node's Get / Refresh / Revoke. Through n8n-core's real
+ * requestWithAuthentication against the emulated appliances over HTTPS, with what they saw.
+ */
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, IRequestOptions } from 'n8n-workflow';
+
+import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
+import { SERVICES, testCredential } from '../../credentials/engine';
+import { clearTokenCache } from '../../credentials/engine/testing';
+import type { EmulatedService } from '../emulator';
+import { userCounters } from '../emulator';
+import { runNode } from '../node/context';
+import { useEmulator } from '../support/emulator';
+import { errorOf, shown } from '../support/errors';
+import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
+
+const emulator = useEmulator({ settings: { peerWaitMs: 0 } });
+
+let counter = 0;
+interface Admin {
+	username: string;
+	password: string;
+	apiCredential: string;
+}
+
+function newAdmin(service: EmulatedService): Admin {
+	counter++;
+	const suffix = `${counter}-${Math.random().toString(36).slice(2, 10)}`;
+	const admin = { username: `admin-${suffix}@example.com`, password: `pw-${suffix}`, apiCredential: `key-${suffix}-xxxxxxxxxxxxxxxx` };
+	emulator.control.addUser(service, admin);
+	return admin;
+}
+
+const seen = (service: EmulatedService, admin: Admin) => userCounters(emulator.control.stats(), service, admin.username);
+const open = (service: EmulatedService, admin: Admin) => emulator.control.openSessions(service, admin.username);
+const tls = () => ({ ignoreSSLIssues: false, caCertificate: emulator.caCertificate });
+
+async function many(stored: StoredCredential, count: number, request: IRequestOptions): Promise<PromiseSettledResult<unknown>[]> {
+	return await Promise.allSettled(Array.from({ length: count }, async () => await new Execution(stored).request(request)));
+}
+const failed = (results: PromiseSettledResult<unknown>[]) => results.filter((result) => result.status === 'rejected');
+
+async function node(type: string, stored: StoredCredential, operation: string, options: INodeParameters = {}): Promise<IDataObject> {
+	const output = await runNode({ parameters: { service: type, operation, options }, credentials: { [type]: stored.load() } });
+	return output[0].json;
+}
+
+describe('FortiClient EMS on premises', () => {
+	const url = (path: string) => `${emulator.urls.ems}${path}`;
+	const credential = (admin: Admin, extra: ICredentialDataDecryptedObject = {}) =>
+		new StoredCredential(new FortiClientEmsApi(), { deployment: 'onPremises', baseUrl: emulator.urls.ems, username: admin.username, password: admin.password, ...tls(), ...extra });
+	const tag = (headers: IDataObject = {}): IRequestOptions => ({ uri: url('/api/v1/endpoints/tag'), method: 'POST', body: { tag: 'n8n' }, headers, json: true });
+
+	test('a write carries the CSRF token and the EMS origin as Referer; the user\'s Cookie is kept, a forged CSRF header gives way', async () => {
+		const admin = newAdmin('ems');
+		const stored = credential(admin);
+		expect(await new Execution(stored).request(tag())).toMatchObject({ result: { retval: 1 } });
+		expect(await new Execution(stored).request(tag({ Cookie: 'lang=en', 'x-csrftoken': 'forged', Referer: 'https://elsewhere.example.com/' }))).toMatchObject({ result: { retval: 1 } });
+		expect(seen('ems', admin)).toMatchObject({ logins: 1, apiAccepted: 2, apiRejected: 0 });
+		const last = seen('ems', admin).authorizations.at(-1) ?? '';
+		expect(last).toBe(`Cookie lang=en; ${String(stored.data.sessionToken)}`);
+	});
+
+	test('the node: Get outputs the session and the headers that go with it; Refresh logs the old one out; Revoke signs out', async () => {
+		const admin = newAdmin('ems');
+		const stored = credential(admin);
+		const got = await node('fortiClientEmsApi', stored, 'getToken');
+		const session = String(got.session);
+		expect(got.headers).toEqual({ Cookie: session, 'X-CSRFToken': expect.stringMatching(/^[A-Za-z0-9]{32}$/) as unknown as string, Referer: `${new URL(emulator.urls.ems).origin}/` });
+		const refreshed = await node('fortiClientEmsApi', stored, 'refreshToken');
+		expect(refreshed.session).not.toBe(session);
+		expect(open('ems', admin)).toBe(1);
+		expect(await node('fortiClientEmsApi', stored, 'revokeToken')).toMatchObject({ revoked: true, hadToken: true });
+		expect(open('ems', admin)).toBe(0);
+		expect(seen('ems', admin)).toMatchObject({ logins: 2, revokes: 2 });
+	});
+
+	test('50 concurrent executions under a cap of one session: all succeed, one login', async () => {
+		emulator.control.configureAppliance('ems', { maxSessions: 1 });
+		try {
+			// The cap counts every administrator's sessions: the earlier tests' are ended.
+			clearTokenCache();
+			emulator.control.revokeAll('ems');
+			const admin = newAdmin('ems');
+			expect(failed(await many(credential(admin), 50, { uri: url('/api/v1/endpoints/index'), method: 'GET', json: true }))).toEqual([]);
+			expect(seen('ems', admin)).toMatchObject({ logins: 1, apiAccepted: 50 });
+		} finally {
+			emulator.control.configureAppliance('ems', { maxSessions: 100 });
+		}
+	});
+});
+
+describe('FortiClient EMS Cloud', () => {
+	const url = (path: string) => `${emulator.urls.emsCloud}${path}`;
+	const endpoints = (): IRequestOptions => ({ uri: url('/api/public/v1/endpoints/'), method: 'GET', json: true });
+	const credential = (admin: Admin, extra: ICredentialDataDecryptedObject = {}) =>
+		new StoredCredential(new FortiClientEmsApi(), { deployment: 'cloud', cloudUrl: emulator.urls.emsCloud, accountEmail: admin.username, apiKey: admin.apiCredential, ...extra });
+
+	test('one session_id for 50 executions, sent as the bare Authorization header; killed from outside, one new login', async () => {
+		const admin = newAdmin('emsCloud');
+		const stored = credential(admin);
+		expect(failed(await many(stored, 50, endpoints()))).toEqual([]);
+		const session = emulator.control.activeToken('emsCloud', admin.username);
+		expect(new Set(seen('emsCloud', admin).authorizations)).toEqual(new Set([session]));
+		expect(String(stored.data.sessionToken)).toBe(`@authorization=${session}`);
+		emulator.control.revokeAll('emsCloud');
+		expect(failed(await many(stored, 10, endpoints()))).toEqual([]);
+		expect(seen('emsCloud', admin)).toMatchObject({ logins: 2, apiAccepted: 60 });
+		expect(await node('fortiClientEmsApi', stored, 'revokeToken')).toMatchObject({ revoked: true });
+		expect(open('emsCloud', admin)).toBe(0);
+	});
+
+	test('a wrong access key: one refused login for many executions, a message naming the fields, no secret', async () => {
+		const admin = newAdmin('emsCloud');
+		const wrong = credential(admin, { apiKey: 'definitely-wrong-access-key' });
+		const results = failed(await many(wrong, 5, endpoints()));
+		expect(results).toHaveLength(5);
+		const text = shown((results[0] as PromiseRejectedResult).reason as Error);
+		expect(text).toMatch(/FortiClient EMS rejected the credentials .*Account Email and Access Key/);
+		expect(text).not.toContain('definitely-wrong-access-key');
+		expect(emulator.control.stats().emsCloud.failedLogins).toBe(1);
+	});
+});
