@@ -248,6 +248,11 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 			name: 'FortiClient EMS (emulator, Ignore SSL Issues)',
 			data: { deployment: 'onPremises', baseUrl: emu.urls.ems, username: DEMO_ACCOUNTS.ems.username, password: DEMO_ACCOUNTS.ems.password, ignoreSSLIssues: true },
 		},
+		{
+			type: 'fortiMailApi',
+			name: 'FortiMail (emulator, Ignore SSL Issues)',
+			data: { product: 'fortiMail', baseUrl: emu.urls.fml, username: DEMO_ACCOUNTS.fml.username, password: DEMO_ACCOUNTS.fml.password, ignoreSSLIssues: true },
+		},
 	];
 }
 
@@ -317,6 +322,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				httpWithCredential('FortiCWP', creds.fortiCwpApi, 'GET', `${emu.urls.cwp}/api/v1/resourceURLMap`),
 				httpWithCredential('FortiAuthenticator', creds.fortiAuthenticatorApi, 'GET', `${emu.urls.fac}/api/fabric/device/status`),
 				httpWithCredential('FortiClient EMS endpoints', creds.fortiClientEmsApi, 'GET', `${emu.urls.ems}/api/v1/endpoints/index`),
+				httpWithCredential('FortiMail domains', creds.fortiMailApi, 'GET', `${emu.urls.fml}/api/v1/Domain/`),
 			],
 			sticky(
 				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token or session afterwards (the appliances: kept alive while used, logged out by the Token node\'s Revoke). To use a real tenant, edit the credential: URL, user and password.',

@@ -100,6 +100,12 @@ export class FortinetToken implements INodeType {
 				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiClientEmsApi'] } },
 			},
+			{
+				name: 'fortiMailApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiMailApi'] } },
+			},
 		],
 		properties: [
 			{

@@ -57,7 +57,8 @@ export type CredentialType =
 	| 'fortiManagerCloudApi'
 	| 'fortiAnalyzerCloudApi'
 	| 'fortiOsApi'
-	| 'fortiClientEmsApi';
+	| 'fortiClientEmsApi'
+	| 'fortiMailApi';
 
 /**
  * Fixed ids of the demo credentials, so a workflow pasted from the README finds its credential:
@@ -76,6 +77,7 @@ export const DEMO_CREDENTIAL_IDS: Record<CredentialType, string> = {
 	fortiAnalyzerCloudApi: 'fortinetDemoAnalyzerCloud',
 	fortiOsApi: 'fortinetDemoFortiGate',
 	fortiClientEmsApi: 'fortinetDemoEms',
+	fortiMailApi: 'fortinetDemoMail',
 };
 
 export interface CredentialRef {

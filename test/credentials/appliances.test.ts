@@ -9,6 +9,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, IRequestOptions } from 'n8n-workflow';
 
 import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
+import { FortiMailApi } from '../../credentials/FortiMailApi.credentials';
 import { SERVICES, testCredential } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import type { EmulatedService } from '../emulator';
@@ -123,5 +124,73 @@ describe('FortiClient EMS Cloud', () => {
 		expect(text).toMatch(/FortiClient EMS rejected the credentials .*Account Email and Access Key/);
 		expect(text).not.toContain('definitely-wrong-access-key');
 		expect(emulator.control.stats().emsCloud.failedLogins).toBe(1);
+	});
+});
+
+describe('FortiMail, FortiRecorder, FortiVoice', () => {
+	const url = (path: string) => `${emulator.urls.fml}${path}`;
+	const domains = (): IRequestOptions => ({ uri: url('/api/v1/Domain/'), method: 'GET', json: true });
+	const credential = (admin: Admin, extra: ICredentialDataDecryptedObject = {}) =>
+		new StoredCredential(new FortiMailApi(), { product: 'fortiMail', baseUrl: emulator.urls.fml, username: admin.username, password: admin.password, ...tls(), ...extra });
+
+	test('FortiVoice logs in at VoiceadminLogin; FortiRecorder at AdminLogin; each one session', async () => {
+		for (const product of ['fortiVoice', 'fortiRecorder']) {
+			const admin = newAdmin('fml');
+			expect(failed(await many(credential(admin, { product }), 10, domains()))).toEqual([]);
+			expect(seen('fml', admin)).toMatchObject({ logins: 1, apiAccepted: 10 });
+		}
+	});
+
+	test('a post-login banner is accepted (the login again with reqAction 7): one session', async () => {
+		emulator.control.configureAppliance('fml', { banner: true });
+		try {
+			const admin = newAdmin('fml');
+			expect(failed(await many(credential(admin), 10, domains()))).toEqual([]);
+			expect(seen('fml', admin)).toMatchObject({ logins: 1, apiAccepted: 10 });
+		} finally {
+			emulator.control.configureAppliance('fml', { banner: false });
+		}
+	});
+
+	test('a wrong password: one failed login, Force New Login refused before the lockout (3) is reached', async () => {
+		const admin = newAdmin('fml');
+		const wrong = credential(admin, { password: 'definitely-wrong' });
+		expect(failed(await many(wrong, 10, domains()))).toHaveLength(10);
+		for (let i = 0; i < 3; i++) await errorOf(node('fortiMailApi', wrong, 'getToken', { forceNewLogin: true }));
+		expect(emulator.control.stats().fml.failedLogins).toBe(2);
+		expect(emulator.control.stats().fml.rateLimited).toBe(0);
+	});
+
+	test('a full session table is said plainly (not a wrong password), and the next execution logs in once a session is free', async () => {
+		emulator.control.configureAppliance('fml', { maxSessions: 1 });
+		try {
+			clearTokenCache();
+			emulator.control.revokeAll('fml');
+			const other = credential(newAdmin('fml'));
+			await new Execution(other).request(domains());
+			const admin = newAdmin('fml');
+			const stored = credential(admin);
+			const error = await errorOf(new Execution(stored).request(domains()));
+			expect(shown(error)).toMatch(/FortiMail \/ FortiRecorder \/ FortiVoice has no free session for n8n \(.*maximum number of REST API sessions.*\)\. Log idle sessions out, or raise max-active-session-restful/);
+			expect(shown(error)).not.toMatch(/rejected the credentials/);
+			await node('fortiMailApi', other, 'revokeToken');
+			await new Execution(stored).request(domains());
+			expect(seen('fml', admin)).toMatchObject({ logins: 1, apiAccepted: 1 });
+		} finally {
+			emulator.control.configureAppliance('fml', { maxSessions: 100 });
+		}
+	});
+
+	test('50 concurrent executions under the REST session cap (here 1): all succeed, one login', async () => {
+		emulator.control.configureAppliance('fml', { maxSessions: 1 });
+		try {
+			clearTokenCache();
+			emulator.control.revokeAll('fml');
+			const admin = newAdmin('fml');
+			expect(failed(await many(credential(admin), 50, domains()))).toEqual([]);
+			expect(seen('fml', admin)).toMatchObject({ logins: 1, apiAccepted: 50 });
+		} finally {
+			emulator.control.configureAppliance('fml', { maxSessions: 100 });
+		}
 	});
 });

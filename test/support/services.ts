@@ -19,6 +19,7 @@ import { FortiCloudIamApi } from '../../credentials/FortiCloudIamApi.credentials
 import { FortiCwpApi } from '../../credentials/FortiCwpApi.credentials';
 import { FortiLanCloudApi } from '../../credentials/FortiLanCloudApi.credentials';
 import { FortiAnalyzerCloudApi } from '../../credentials/FortiAnalyzerCloudApi.credentials';
+import { FortiMailApi } from '../../credentials/FortiMailApi.credentials';
 import { FortiManagerApi } from '../../credentials/FortiManagerApi.credentials';
 import { FortiManagerCloudApi } from '../../credentials/FortiManagerCloudApi.credentials';
 import { FortiOsApi } from '../../credentials/FortiOsApi.credentials';
@@ -274,6 +275,8 @@ export const SERVICE_CASES: ServiceCase[] = [
 	},
 	// Sessions in cookies with a CSRF header and a Referer (EMS Cloud: test/credentials/appliances.test.ts).
 	applianceCase('fortiClientEmsApi', 'FortiClient EMS', 'ems', () => new FortiClientEmsApi(), 1800, '/api/v1/endpoints/index', { deployment: 'onPremises' }),
+	// A gone session is answered 403 (FortiRecorder's and FortiVoice's logins: appliances.test.ts).
+	applianceCase('fortiMailApi', 'FortiMail / FortiRecorder / FortiVoice', 'fml', () => new FortiMailApi(), 300, '/api/v1/Domain/', { product: 'fortiMail' }),
 ];
 
 /**

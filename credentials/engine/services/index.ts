@@ -5,6 +5,7 @@ import { fortiClientEms } from './fortiClientEms';
 import { fortiCloudIam } from './fortiCloudIam';
 import { fortiCwp } from './fortiCwp';
 import { fortiLanCloud } from './fortiLanCloud';
+import { fortiMail } from './fortiMail';
 import { fortiManager } from './fortiManager';
 import { fortiAnalyzerCloud, fortiManagerCloud } from './fortiManagerCloud';
 import { fortiOs } from './fortiOs';
@@ -18,6 +19,7 @@ export {
 	fortiCloudIam,
 	fortiCwp,
 	fortiLanCloud,
+	fortiMail,
 	fortiManager,
 	fortiManagerCloud,
 	fortiOs,
@@ -26,7 +28,7 @@ export {
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms].map((s) => [
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms, fortiMail].map((s) => [
 		s.credentialType,
 		s,
 	]),

@@ -26,6 +26,10 @@ const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 		text: 'Signs the administrator session out (GET /api/v1/auth/signout; EMS Cloud: its logout) and drops it from n8n\'s cache, freeing one of the EMS\'s sessions; the next request signs in again.',
 	},
 	{
+		types: ['fortiMailApi'],
+		text: 'Logs the REST API session out and drops it from n8n\'s cache, freeing one of the appliance\'s REST sessions (max-active-session-restful); the next request logs in again.',
+	},
+	{
 		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
 		text: 'This service has no revoke call: the token is only dropped from n8n\'s cache (the next request logs in again) and stays valid at the service until it expires.',
 	},
