@@ -106,6 +106,12 @@ export class FortinetToken implements INodeType {
 				testedBy: 'fortinetCredentialTest',
 				displayOptions: { show: { service: ['fortiMailApi'] } },
 			},
+			{
+				name: 'fortiAdcApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiAdcApi'] } },
+			},
 		],
 		properties: [
 			{

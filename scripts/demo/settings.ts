@@ -58,7 +58,8 @@ export type CredentialType =
 	| 'fortiAnalyzerCloudApi'
 	| 'fortiOsApi'
 	| 'fortiClientEmsApi'
-	| 'fortiMailApi';
+	| 'fortiMailApi'
+	| 'fortiAdcApi';
 
 /**
  * Fixed ids of the demo credentials, so a workflow pasted from the README finds its credential:
@@ -78,6 +79,7 @@ export const DEMO_CREDENTIAL_IDS: Record<CredentialType, string> = {
 	fortiOsApi: 'fortinetDemoFortiGate',
 	fortiClientEmsApi: 'fortinetDemoEms',
 	fortiMailApi: 'fortinetDemoMail',
+	fortiAdcApi: 'fortinetDemoAdc',
 };
 
 export interface CredentialRef {

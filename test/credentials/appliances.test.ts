@@ -8,6 +8,7 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, IRequestOptions } from 'n8n-workflow';
 
+import { FortiAdcApi } from '../../credentials/FortiAdcApi.credentials';
 import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
 import { FortiMailApi } from '../../credentials/FortiMailApi.credentials';
 import { SERVICES, testCredential } from '../../credentials/engine';
@@ -192,5 +193,35 @@ describe('FortiMail, FortiRecorder, FortiVoice', () => {
 		} finally {
 			emulator.control.configureAppliance('fml', { maxSessions: 100 });
 		}
+	});
+});
+
+describe('FortiADC', () => {
+	const url = (path: string) => `${emulator.urls.adc}${path}`;
+	const servers = (): IRequestOptions => ({ uri: url('/api/load_balance_virtual_server'), method: 'GET', json: true });
+	const keyCredential = (key: string) => new StoredCredential(new FortiAdcApi(), { baseUrl: emulator.urls.adc, authentication: 'apiKey', apiKey: key, ...tls() });
+
+	test('an API key goes in APITOKEN, never as Authorization; the Test proves it; a wrong one is named without the key', async () => {
+		const admin = newAdmin('adc');
+		const stored = keyCredential(admin.apiCredential);
+		expect(await new Execution(stored).request(servers())).toMatchObject({ payload: [{ mkey: 'vs-web' }] });
+		expect(seen('adc', admin).authorizations).toEqual([`APITOKEN ${admin.apiCredential}`]);
+		expect(await testCredential(SERVICES.fortiAdcApi, stored.load(), n8nHelpers)).toMatchObject({ status: 'OK' });
+		const error = await errorOf(new Execution(keyCredential('definitely-wrong-key')).request(servers()));
+		expect(shown(error)).not.toContain('definitely-wrong-key');
+		const got = await node('fortiAdcApi', stored, 'getToken');
+		expect(JSON.stringify(got)).not.toContain(admin.apiCredential);
+	});
+
+	test('the node: Get outputs the token and cookie headers; Revoke logs out', async () => {
+		const admin = newAdmin('adc');
+		const stored = new StoredCredential(new FortiAdcApi(), { baseUrl: emulator.urls.adc, authentication: 'session', username: admin.username, password: admin.password, ...tls() });
+		const got = await node('fortiAdcApi', stored, 'getToken');
+		const token = emulator.control.activeToken('adc', admin.username);
+		expect(got.headers).toEqual({ Authorization: `Bearer ${token}`, Cookie: expect.stringMatching(/^ADC_SESSION=/) as unknown as string });
+		expect(await new Execution(stored).request(servers())).toMatchObject({ payload: [{ mkey: 'vs-web' }] });
+		expect(await node('fortiAdcApi', stored, 'revokeToken')).toMatchObject({ revoked: true });
+		expect(open('adc', admin)).toBe(0);
+		expect(seen('adc', admin)).toMatchObject({ logins: 1, revokes: 1, apiAccepted: 1 });
 	});
 });

@@ -12,6 +12,7 @@ import axios from 'axios';
 
 import type { ICredentialDataDecryptedObject, ICredentialType, IRequestOptions } from 'n8n-workflow';
 
+import { FortiAdcApi } from '../../credentials/FortiAdcApi.credentials';
 import { FortiAuthenticatorApi } from '../../credentials/FortiAuthenticatorApi.credentials';
 import { FortiCasbApi } from '../../credentials/FortiCasbApi.credentials';
 import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
@@ -277,6 +278,8 @@ export const SERVICE_CASES: ServiceCase[] = [
 	applianceCase('fortiClientEmsApi', 'FortiClient EMS', 'ems', () => new FortiClientEmsApi(), 1800, '/api/v1/endpoints/index', { deployment: 'onPremises' }),
 	// A gone session is answered 403 (FortiRecorder's and FortiVoice's logins: appliances.test.ts).
 	applianceCase('fortiMailApi', 'FortiMail / FortiRecorder / FortiVoice', 'fml', () => new FortiMailApi(), 300, '/api/v1/Domain/', { product: 'fortiMail' }),
+	// A token as Bearer together with a cookie.
+	applianceCase('fortiAdcApi', 'FortiADC', 'adc', () => new FortiAdcApi(), 1800, '/api/load_balance_virtual_server', { authentication: 'session' }),
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { ServiceDescription } from '../types';
+import { fortiAdc } from './fortiAdc';
 import { fortiAuthenticator } from './fortiAuthenticator';
 import { fortiCasb } from './fortiCasb';
 import { fortiClientEms } from './fortiClientEms';
@@ -12,6 +13,7 @@ import { fortiOs } from './fortiOs';
 import { fortiSase } from './fortiSase';
 
 export {
+	fortiAdc,
 	fortiAnalyzerCloud,
 	fortiAuthenticator,
 	fortiCasb,
@@ -28,7 +30,7 @@ export {
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms, fortiMail].map((s) => [
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms, fortiMail, fortiAdc].map((s) => [
 		s.credentialType,
 		s,
 	]),

@@ -13,13 +13,14 @@ import { isTokenError, SERVICES } from '../../../credentials/engine';
 import type { RequestHelpers, ServiceDescription, TokenSet } from '../../../credentials/engine';
 
 /**
- * What the operations share: the Service parameter (which of the twelve credential types the node
+ * What the operations share: the Service parameter (which of the thirteen credential types the node
  * uses), the per-item credential lookup, the output shape of a token, and the mapping of the
  * engine's errors to n8n's node errors.
  */
 
 /** The Service parameter's options; the values are the credential type names of this package. */
 export const SERVICE_OPTIONS: INodePropertyOptions[] = [
+	{ name: 'FortiADC', value: 'fortiAdcApi', description: 'Administrator session, or API key' },
 	{ name: 'FortiAuthenticator', value: 'fortiAuthenticatorApi' },
 	{ name: 'FortiCASB', value: 'fortiCasbApi' },
 	{ name: 'FortiCloud IAM (Other Services)', value: 'fortiCloudIamApi', description: 'FortiFlex, FortiGate Cloud, FortiManager Cloud and the other FortiCloud IAM services' },

@@ -30,6 +30,10 @@ const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 		text: 'Logs the REST API session out and drops it from n8n\'s cache, freeing one of the appliance\'s REST sessions (max-active-session-restful); the next request logs in again.',
 	},
 	{
+		types: ['fortiAdcApi'],
+		text: 'Logs the administrator session out (GET /api/user/logout) and drops it from n8n\'s cache; the next request logs in again. An API key is not revoked: delete it on the FortiADC.',
+	},
+	{
 		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
 		text: 'This service has no revoke call: the token is only dropped from n8n\'s cache (the next request logs in again) and stays valid at the service until it expires.',
 	},
