@@ -254,6 +254,11 @@ function credentialSpecs(emu: Emulator): CredentialSpec[] {
 			data: { product: 'fortiMail', baseUrl: emu.urls.fml, username: DEMO_ACCOUNTS.fml.username, password: DEMO_ACCOUNTS.fml.password, ignoreSSLIssues: true },
 		},
 		{
+			type: 'fortiSandboxApi',
+			name: 'FortiSandbox (emulator, Ignore SSL Issues)',
+			data: { authentication: 'password', baseUrl: emu.urls.fsa, username: DEMO_ACCOUNTS.fsa.username, password: DEMO_ACCOUNTS.fsa.password, ignoreSSLIssues: true },
+		},
+		{
 			type: 'fortiAdcApi',
 			name: 'FortiADC (emulator, Ignore SSL Issues)',
 			data: { authentication: 'session', baseUrl: emu.urls.adc, username: DEMO_ACCOUNTS.adc.username, password: DEMO_ACCOUNTS.adc.password, ignoreSSLIssues: true },
@@ -329,6 +334,7 @@ function workflowSpecs(emu: Emulator, creds: Record<CredentialType, CredentialRe
 				httpWithCredential('FortiClient EMS endpoints', creds.fortiClientEmsApi, 'GET', `${emu.urls.ems}/api/v1/endpoints/index`),
 				httpWithCredential('FortiMail domains', creds.fortiMailApi, 'GET', `${emu.urls.fml}/api/v1/Domain/`),
 				httpWithCredential('FortiADC virtual servers', creds.fortiAdcApi, 'GET', `${emu.urls.adc}/api/load_balance_virtual_server`),
+				httpJsonRpc('FortiSandbox status (get /sys/status)', creds.fortiSandboxApi, emu.urls.fsa),
 			],
 			sticky(
 				'## Every service\nOne HTTP Request per credential type (Authentication: Predefined Credential Type). Each credential logs in on first use and reuses its token or session afterwards (the appliances: kept alive while used, logged out by the Token node\'s Revoke). To use a real tenant, edit the credential: URL, user and password.',

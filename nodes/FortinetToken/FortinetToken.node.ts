@@ -107,6 +107,12 @@ export class FortinetToken implements INodeType {
 				displayOptions: { show: { service: ['fortiMailApi'] } },
 			},
 			{
+				name: 'fortiSandboxApi',
+				required: true,
+				testedBy: 'fortinetCredentialTest',
+				displayOptions: { show: { service: ['fortiSandboxApi'] } },
+			},
+			{
 				name: 'fortiAdcApi',
 				required: true,
 				testedBy: 'fortinetCredentialTest',

@@ -59,6 +59,7 @@ export type CredentialType =
 	| 'fortiOsApi'
 	| 'fortiClientEmsApi'
 	| 'fortiMailApi'
+	| 'fortiSandboxApi'
 	| 'fortiAdcApi';
 
 /**
@@ -79,6 +80,7 @@ export const DEMO_CREDENTIAL_IDS: Record<CredentialType, string> = {
 	fortiOsApi: 'fortinetDemoFortiGate',
 	fortiClientEmsApi: 'fortinetDemoEms',
 	fortiMailApi: 'fortinetDemoMail',
+	fortiSandboxApi: 'fortinetDemoSandbox',
 	fortiAdcApi: 'fortinetDemoAdc',
 };
 

@@ -11,6 +11,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, IReq
 import { FortiAdcApi } from '../../credentials/FortiAdcApi.credentials';
 import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
 import { FortiMailApi } from '../../credentials/FortiMailApi.credentials';
+import { FortiSandboxApi } from '../../credentials/FortiSandboxApi.credentials';
 import { SERVICES, testCredential } from '../../credentials/engine';
 import { clearTokenCache } from '../../credentials/engine/testing';
 import type { EmulatedService } from '../emulator';
@@ -223,5 +224,28 @@ describe('FortiADC', () => {
 		expect(await node('fortiAdcApi', stored, 'revokeToken')).toMatchObject({ revoked: true });
 		expect(open('adc', admin)).toBe(0);
 		expect(seen('adc', admin)).toMatchObject({ logins: 1, revokes: 1, apiAccepted: 1 });
+	});
+});
+
+describe('FortiSandbox PaaS', () => {
+	const status = (): IRequestOptions => ({ uri: `${emulator.urls.fsa}/jsonrpc`, method: 'POST', body: { id: 1, ver: '2.5', method: 'get', params: [{ url: '/sys/status' }] }, json: true });
+	const credential = (token: string) => new StoredCredential(new FortiSandboxApi(), { baseUrl: emulator.urls.fsa, authentication: 'token', apiToken: token, ...tls() });
+
+	test('an API token is exchanged once for a session that goes into every body', async () => {
+		const admin = newAdmin('fsa');
+		const stored = credential(admin.apiCredential);
+		const answers = (await Promise.all(Array.from({ length: 20 }, async () => await new Execution(stored).request(status())))) as Array<{ result: { status: { code: number } } }>;
+		expect(answers.map((answer) => answer.result.status.code)).toEqual(Array(20).fill(0));
+		expect(seen('fsa', admin).logins).toBe(1);
+		expect(open('fsa', admin)).toBe(1);
+	});
+
+	test('a wrong token: one refused exchange, a clear message, no token in it', async () => {
+		const wrong = credential('definitely-wrong-token');
+		const before = emulator.control.stats().fsa.failedLogins;
+		const errors = await Promise.all(Array.from({ length: 5 }, async () => await errorOf(new Execution(wrong).request(status()))));
+		expect(shown(errors[0])).toMatch(/FortiSandbox refused the login/);
+		expect(shown(errors[0])).not.toContain('definitely-wrong-token');
+		expect(emulator.control.stats().fsa.failedLogins - before).toBe(1);
 	});
 });

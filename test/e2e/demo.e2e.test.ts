@@ -387,10 +387,12 @@ describe('npm start (the demo)', () => {
 			expect(nodeItems(result.output, 'FortiClient EMS endpoints')[0]).toEqual(expect.objectContaining({ result: expect.objectContaining({ retval: 1 }) as unknown }));
 			expect(nodeItems(result.output, 'FortiMail domains')[0]).toEqual(expect.objectContaining({ collection: [{ mkey: 'example.com' }] }));
 			expect(nodeItems(result.output, 'FortiADC virtual servers')[0]).toEqual(expect.objectContaining({ payload: [expect.objectContaining({ mkey: 'vs-web' })] }));
+			const sandbox = nodeItems(result.output, 'FortiSandbox status (get /sys/status)')[0] as { result: { status: { code: number } } };
+			expect(sandbox.result.status.code).toBe(0);
 			const stats = emulator.control.stats();
 			for (const service of ['iam', 'casb', 'cwp', 'fac'] as const) expect(stats[service].rateLimited).toBe(0);
 			// One session each for the appliances: logged in once, still open.
-			for (const service of ['ems', 'fml', 'adc'] as const) expect(stats[service].logins).toBe(1);
+			for (const service of ['ems', 'fml', 'adc', 'fsa'] as const) expect(stats[service].logins).toBe(1);
 		});
 
 		test('"FortiManager JSON-RPC sessions": the credentials put their sessions into plain JSON-RPC bodies', async () => {

@@ -133,11 +133,11 @@ describe('Fortinet Token node description', () => {
 		expect(description.usableAsTool).toBeFalsy();
 	});
 
-	test('the Service parameter selects one of the thirteen credentials, each required', () => {
+	test('the Service parameter selects one of the fourteen credentials, each required', () => {
 		const [service] = property('service');
 		const values = (service.options as Array<{ value: string }>).map((o) => o.value).sort();
 		expect(values).toEqual(Object.keys(SERVICES).sort());
-		expect(values).toHaveLength(13);
+		expect(values).toHaveLength(14);
 		expect(description.credentials?.map((c) => c.name).sort()).toEqual(values);
 		for (const credential of description.credentials ?? []) {
 			expect(credential.required).toBe(true);

@@ -24,6 +24,7 @@ import { FortiMailApi } from '../../credentials/FortiMailApi.credentials';
 import { FortiManagerApi } from '../../credentials/FortiManagerApi.credentials';
 import { FortiManagerCloudApi } from '../../credentials/FortiManagerCloudApi.credentials';
 import { FortiOsApi } from '../../credentials/FortiOsApi.credentials';
+import { FortiSandboxApi } from '../../credentials/FortiSandboxApi.credentials';
 import { FortiSaseApi } from '../../credentials/FortiSaseApi.credentials';
 import type { Emulator, EmulatedService } from '../emulator';
 
@@ -355,6 +356,29 @@ export const SESSION_CASES: SessionCase[] = [
 	},
 	cloudSessionCase('fortiManagerCloudApi', 'FortiManager Cloud', 'fmgCloud', 'FortiManager', () => new FortiManagerCloudApi()),
 	cloudSessionCase('fortiAnalyzerCloudApi', 'FortiAnalyzer Cloud', 'fazCloud', 'FortiAnalyzer', () => new FortiAnalyzerCloudApi()),
+	{
+		// JSON-RPC whose result is one object (its PaaS token login: test/credentials/appliances.test.ts).
+		type: 'fortiSandboxApi',
+		label: 'FortiSandbox',
+		emulated: 'fsa',
+		credential: () => new FortiSandboxApi(),
+		checkedAtApi: true,
+		data: (emulator, user, extra = {}) => ({
+			baseUrl: emulator.urls.fsa,
+			authentication: 'password',
+			username: user.username,
+			password: user.password,
+			ignoreSSLIssues: false,
+			caCertificate: emulator.caCertificate,
+			...extra,
+		}),
+		url: (emulator) => emulator.urls.fsa,
+		newUser(emulator) {
+			const user = { username: unique('admin'), password: unique('pw'), apiCredential: unique('token') };
+			emulator.control.addUser('fsa', user);
+			return user;
+		},
+	},
 ];
 
 /** The status code of a JSON-RPC answer: of its first result, or of its one result (FortiSandbox). */

@@ -10,6 +10,7 @@ import { fortiMail } from './fortiMail';
 import { fortiManager } from './fortiManager';
 import { fortiAnalyzerCloud, fortiManagerCloud } from './fortiManagerCloud';
 import { fortiOs } from './fortiOs';
+import { fortiSandbox } from './fortiSandbox';
 import { fortiSase } from './fortiSase';
 
 export {
@@ -25,12 +26,13 @@ export {
 	fortiManager,
 	fortiManagerCloud,
 	fortiOs,
+	fortiSandbox,
 	fortiSase,
 };
 
 /** Every service, by its n8n credential type name. */
 export const SERVICES: Record<string, ServiceDescription> = Object.fromEntries(
-	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms, fortiMail, fortiAdc].map((s) => [
+	[fortiSase, fortiLanCloud, fortiCloudIam, fortiCasb, fortiCwp, fortiAuthenticator, fortiManagerCloud, fortiAnalyzerCloud, fortiManager, fortiOs, fortiClientEms, fortiMail, fortiSandbox, fortiAdc].map((s) => [
 		s.credentialType,
 		s,
 	]),

@@ -13,7 +13,7 @@ import { isTokenError, SERVICES } from '../../../credentials/engine';
 import type { RequestHelpers, ServiceDescription, TokenSet } from '../../../credentials/engine';
 
 /**
- * What the operations share: the Service parameter (which of the thirteen credential types the node
+ * What the operations share: the Service parameter (which of the fourteen credential types the node
  * uses), the per-item credential lookup, the output shape of a token, and the mapping of the
  * engine's errors to n8n's node errors.
  */
@@ -32,6 +32,7 @@ export const SERVICE_OPTIONS: INodePropertyOptions[] = [
 	{ name: 'FortiMail / FortiRecorder / FortiVoice', value: 'fortiMailApi', description: 'Administrator session' },
 	{ name: 'FortiManager / FortiAnalyzer (On-Premises)', value: 'fortiManagerApi', description: 'JSON-RPC session, or API key' },
 	{ name: 'FortiManager Cloud', value: 'fortiManagerCloudApi', description: 'JSON-RPC session' },
+	{ name: 'FortiSandbox', value: 'fortiSandboxApi', description: 'JSON-RPC session' },
 	{ name: 'FortiSASE', value: 'fortiSaseApi' },
 ];
 

@@ -34,6 +34,10 @@ const REVOKE_NOTICES: Array<{ types: string[]; text: string }> = [
 		text: 'Logs the administrator session out (GET /api/user/logout) and drops it from n8n\'s cache; the next request logs in again. An API key is not revoked: delete it on the FortiADC.',
 	},
 	{
+		types: ['fortiSandboxApi'],
+		text: 'Logs the JSON-RPC session out (exec /sys/logout) and drops it from n8n\'s cache; the next request logs in again.',
+	},
+	{
 		types: ['fortiCasbApi', 'fortiCwpApi', 'fortiAuthenticatorApi'],
 		text: 'This service has no revoke call: the token is only dropped from n8n\'s cache (the next request logs in again) and stays valid at the service until it expires.',
 	},
