@@ -258,6 +258,46 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		}
 	});
 
+	test('EMS, FortiMail, FortiADC: a write through HTTP Request carries the session (EMS: CSRF and Referer); Get → Revoke logs each out', async () => {
+		// Their own administrators: the shared accounts' stored sessions stay alive for the tests below.
+		const writes: Record<string, { path: string; body: string; answer: Record<string, unknown> }> = {
+			fortiClientEmsApi: { path: '/api/v1/endpoints/tag', body: '{ "tag": "n8n" }', answer: { result: { retval: 1, message: 'Created.' } } },
+			fortiMailApi: { path: '/api/v1/Domain/', body: '{ "mkey": "example.org" }', answer: { mkey: 'example.org' } },
+			fortiAdcApi: { path: '/api/load_balance_virtual_server', body: '{ "mkey": "vs-n8n" }', answer: { payload: 0 } },
+		};
+		const appliances = Object.keys(writes).map((type, index) => {
+			const service = caseOf(type);
+			const user = service.newUser(emulator);
+			secrets.add(user.password);
+			return { service, user, credential: { id: credentialId(80 + index), name: `${service.label} e2e (emulator)`, type } };
+		});
+		await env.importCredentials(appliances.map(({ service, user, credential }) => ({ ...credential, data: service.data(emulator, user) })));
+		const id = await env.importWorkflow(
+			chain('appliances', [
+				manualTrigger(),
+				...appliances.flatMap(({ service, credential }) => [
+					httpWithJsonBody(`${service.label} write`, credential, 'POST', `${emulator.urls[service.emulated]}${writes[service.type].path}`, writes[service.type].body),
+					tokenNode(`${service.label} Get`, credential, 'getToken'),
+					tokenNode(`${service.label} Revoke`, credential, 'revokeToken'),
+				]),
+			]),
+		);
+		const result = await env.execute(id);
+		expect(result.exitCode).toBe(0);
+		const all = await persistedAll();
+		for (const { service, user, credential } of appliances) {
+			expect(nodeItems(result.output, `${service.label} write`)[0]).toMatchObject(writes[service.type].answer);
+			const [got] = nodeItems(result.output, `${service.label} Get`);
+			expect(got).toMatchObject({ service: service.label, fromCache: true, session: all.get(credential.id)?.sessionToken });
+			expect(Object.keys(got.headers as object)).toEqual(expect.arrayContaining(service.type === 'fortiClientEmsApi' ? ['Cookie', 'X-CSRFToken', 'Referer'] : ['Cookie']));
+			expect(nodeItems(result.output, `${service.label} Revoke`)[0]).toMatchObject({ revoked: true, hadToken: true });
+			const seen = userCounters(emulator.control.stats(), service.emulated, user.username);
+			expect(seen).toMatchObject({ logins: 1, apiAccepted: 1, apiRejected: 0, revokes: 1 });
+			expect(seen.authorizations).toEqual([service.carried(String(got.session))]);
+			expect(emulator.control.openSessions(service.emulated, user.username)).toBe(0);
+		}
+	});
+
 	test('FortiGate API key: a Bearer header, never the URL, on current FortiOS; Get outputs nothing secret', async () => {
 		const service = caseOf('fortiOsApi');
 		const key = `e2ekey${Date.now()}${Math.random().toString(36).slice(2)}`;
