@@ -6,7 +6,7 @@
  * PaaS, and the Fortinet Token node's Get / Refresh / Revoke. Through n8n-core's real
  * requestWithAuthentication against the emulated appliances over HTTPS, with what they saw.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, IRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, INodeParameters, IRequestOptions } from 'n8n-workflow';
 
 import { FortiAdcApi } from '../../credentials/FortiAdcApi.credentials';
 import { FortiClientEmsApi } from '../../credentials/FortiClientEmsApi.credentials';
@@ -18,6 +18,7 @@ import type { EmulatedService } from '../emulator';
 import { userCounters } from '../emulator';
 import { runNode } from '../node/context';
 import { useEmulator } from '../support/emulator';
+import { SERVICE_CASES } from '../support/services';
 import { errorOf, shown } from '../support/errors';
 import { Execution, n8nHelpers, StoredCredential } from '../support/n8n';
 
@@ -247,5 +248,30 @@ describe('FortiSandbox PaaS', () => {
 		expect(shown(errors[0])).toMatch(/FortiSandbox refused the login/);
 		expect(shown(errors[0])).not.toContain('definitely-wrong-token');
 		expect(emulator.control.stats().fsa.failedLogins - before).toBe(1);
+	});
+});
+
+describe('the Fortinet Token node on every appliance session', () => {
+	const cases: Array<{ type: string; emulated: 'ems' | 'fml' | 'adc'; make: () => ICredentialType; extra: ICredentialDataDecryptedObject }> = [
+		{ type: 'fortiClientEmsApi', emulated: 'ems', make: () => new FortiClientEmsApi(), extra: { deployment: 'onPremises' } },
+		{ type: 'fortiMailApi', emulated: 'fml', make: () => new FortiMailApi(), extra: { product: 'fortiMail' } },
+		{ type: 'fortiAdcApi', emulated: 'adc', make: () => new FortiAdcApi(), extra: { authentication: 'session' } },
+	];
+
+	test.each(cases)('$type: Get hands out the live session; Refresh opens a new one and logs the old out; Revoke logs out; the next call logs in', async ({ type, emulated, make, extra }) => {
+		const admin = newAdmin(emulated);
+		const stored = new StoredCredential(make(), { baseUrl: emulator.urls[emulated], username: admin.username, password: admin.password, ...tls(), ...extra });
+		const resource = SERVICE_CASES.find((row) => row.type === type)!.resource(emulator);
+		await new Execution(stored).request(resource);
+		const got = await node(type, stored, 'getToken');
+		expect(got).toMatchObject({ fromCache: true, session: stored.data.sessionToken });
+		const refreshed = await node(type, stored, 'refreshToken');
+		expect(refreshed.session).not.toBe(got.session);
+		expect(open(emulated, admin)).toBe(1);
+		expect(await node(type, stored, 'revokeToken')).toMatchObject({ revoked: true, hadToken: true });
+		expect(open(emulated, admin)).toBe(0);
+		// The execution still holds the logged-out session: n8n's retry brings one login, no failure.
+		await new Execution(stored).request(resource);
+		expect(seen(emulated, admin)).toMatchObject({ logins: 3, revokes: 2, apiAccepted: 2 });
 	});
 });
