@@ -7,9 +7,10 @@
  */
 import axios from 'axios';
 
+import { SERVICES } from '../../credentials/engine';
 import { startEmulator, userCounters } from '../emulator';
 import type { Emulator, EmulatedService } from '../emulator';
-import { caseOf, SERVICE_CASES, SESSION_CASES } from '../support/services';
+import { caseOf, emsCloudCase, SERVICE_CASES, SESSION_CASES } from '../support/services';
 import type { ServiceCase, SessionCase, TestUser } from '../support/services';
 import { buildPackage, cleanupAll, ensureN8n, findSecrets, n8nVersion, nodeError, nodeItems, N8nEnv, N8nServer, REPO_ROOT } from './n8n';
 import type { ExportedCredential } from './n8n';
@@ -273,25 +274,26 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		}
 	});
 
-	test('EMS, FortiMail, FortiADC: a write through HTTP Request carries the session (EMS: CSRF and Referer); Get → Revoke logs each out', async () => {
+	test('EMS (and EMS Cloud), FortiMail, FortiADC: a write through HTTP Request carries the session (EMS: CSRF and Referer); Get → Revoke logs each out', async () => {
 		// Their own administrators: the shared accounts' stored sessions stay alive for the tests below.
-		const writes: Record<string, { path: string; body: string; answer: Record<string, unknown> }> = {
-			fortiClientEmsApi: { path: '/api/v1/endpoints/tag', body: '{ "tag": "n8n" }', answer: { result: { retval: 1, message: 'Created.' } } },
-			fortiMailApi: { path: '/api/v1/Domain/', body: '{ "mkey": "example.org" }', answer: { mkey: 'example.org' } },
-			fortiAdcApi: { path: '/api/load_balance_virtual_server', body: '{ "mkey": "vs-n8n" }', answer: { payload: 0 } },
-		};
-		const appliances = Object.keys(writes).map((type, index) => {
-			const service = caseOf(type);
-			const user = service.newUser(emulator);
-			secrets.add(user.password);
-			return { service, user, credential: { id: credentialId(80 + index), name: `${service.label} e2e (emulator)`, type } };
+		const created = { result: { retval: 1, message: 'Created.' } };
+		const writes = [
+			{ service: caseOf('fortiClientEmsApi'), path: '/api/v1/endpoints/tag', body: '{ "tag": "n8n" }', answer: created, headers: ['Cookie', 'X-CSRFToken', 'Referer'] },
+			{ service: emsCloudCase(), path: '/api/public/v1/endpoints/tag/', body: '{ "tag": "n8n" }', answer: created, headers: ['Authorization'] },
+			{ service: caseOf('fortiMailApi'), path: '/api/v1/Domain/', body: '{ "mkey": "example.org" }', answer: { mkey: 'example.org' }, headers: ['Cookie'] },
+			{ service: caseOf('fortiAdcApi'), path: '/api/load_balance_virtual_server', body: '{ "mkey": "vs-n8n" }', answer: { payload: 0 }, headers: ['Authorization', 'Cookie'] },
+		];
+		const appliances = writes.map((write, index) => {
+			const user = write.service.newUser(emulator);
+			for (const secret of [user.password, user.apiCredential]) if (secret) secrets.add(secret);
+			return { ...write, user, credential: { id: credentialId(80 + index), name: `${write.service.label} e2e (emulator)`, type: write.service.type } };
 		});
 		await env.importCredentials(appliances.map(({ service, user, credential }) => ({ ...credential, data: service.data(emulator, user) })));
 		const id = await env.importWorkflow(
 			chain('appliances', [
 				manualTrigger(),
-				...appliances.flatMap(({ service, credential }) => [
-					httpWithJsonBody(`${service.label} write`, credential, 'POST', `${emulator.urls[service.emulated]}${writes[service.type].path}`, writes[service.type].body),
+				...appliances.flatMap(({ service, credential, path, body }) => [
+					httpWithJsonBody(`${service.label} write`, credential, 'POST', `${emulator.urls[service.emulated]}${path}`, body),
 					tokenNode(`${service.label} Get`, credential, 'getToken'),
 					tokenNode(`${service.label} Revoke`, credential, 'revokeToken'),
 				]),
@@ -300,11 +302,11 @@ describe('CLI executions (n8n execute: a new n8n process per run)', () => {
 		const result = await env.execute(id);
 		expect(result.exitCode).toBe(0);
 		const all = await persistedAll();
-		for (const { service, user, credential } of appliances) {
-			expect(nodeItems(result.output, `${service.label} write`)[0]).toMatchObject(writes[service.type].answer);
+		for (const { service, user, credential, answer, headers } of appliances) {
+			expect(nodeItems(result.output, `${service.label} write`)[0]).toMatchObject(answer);
 			const [got] = nodeItems(result.output, `${service.label} Get`);
-			expect(got).toMatchObject({ service: service.label, fromCache: true, session: all.get(credential.id)?.sessionToken });
-			expect(Object.keys(got.headers as object)).toEqual(expect.arrayContaining(service.type === 'fortiClientEmsApi' ? ['Cookie', 'X-CSRFToken', 'Referer'] : ['Cookie']));
+			expect(got).toMatchObject({ service: SERVICES[service.type].label, fromCache: true, session: all.get(credential.id)?.sessionToken });
+			expect(Object.keys(got.headers as object).sort()).toEqual([...headers].sort());
 			expect(nodeItems(result.output, `${service.label} Revoke`)[0]).toMatchObject({ revoked: true, hadToken: true });
 			const seen = userCounters(emulator.control.stats(), service.emulated, user.username);
 			expect(seen).toMatchObject({ logins: 1, apiAccepted: 1, apiRejected: 0, revokes: 1 });

@@ -284,6 +284,30 @@ export const SERVICE_CASES: ServiceCase[] = [
 ];
 
 /**
+ * FortiClient EMS Cloud: the EMS credential's other deployment, an access key whose session_id goes
+ * as the bare Authorization header. Not a row of SERVICE_CASES (their wrong-secret tests change
+ * the password): its own tests use it (test/credentials/appliances.test.ts, the package e2e).
+ */
+export function emsCloudCase(): ServiceCase {
+	const ems = caseOf('fortiClientEmsApi');
+	return {
+		...ems,
+		label: 'FortiClient EMS Cloud',
+		emulated: 'emsCloud',
+		lifetimeKey: 'emsCloud',
+		data: (emulator, user) => ({ deployment: 'cloud', cloudUrl: emulator.urls.emsCloud, accountEmail: user.username, apiKey: user.apiCredential ?? '' }),
+		resource: (emulator) => ({ uri: `${emulator.urls.emsCloud}/api/public/v1/endpoints/`, method: 'GET', json: true }),
+		newUser(emulator) {
+			const user = { username: `${unique('account')}@example.com`, password: unique('unused'), apiCredential: unique('access-key') };
+			emulator.control.addUser('emsCloud', user);
+			return user;
+		},
+		carried: cookieSession(''),
+		lifetimeData: undefined,
+	};
+}
+
+/**
  * The three JSON-RPC session credential types (FortiManager / FortiAnalyzer): the session goes into
  * JSON-RPC bodies, and a dead one is answered HTTP 200 with code -11, so they have their own suite
  * (test/credentials/sessions.test.ts) rather than the Bearer cases' 401 expectations.
