@@ -116,9 +116,13 @@ async function closeModal(): Promise<void> {
 	await credentialModal().waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-/** Opens a saved credential's form from the credentials list. */
+/**
+ * Opens a saved credential's form from the credentials list, found with the list's search box as a
+ * user does: the list shows one page (10) of credentials, and there are more.
+ */
 async function openCredential(account: Account): Promise<Locator> {
 	await page.goto(`${server.baseUrl}/home/credentials`);
+	await page.locator('input[placeholder^="Search"]').first().fill(account.name);
 	await page.locator('[data-test-id=resources-list-item]', { hasText: account.name }).first().click();
 	const modal = credentialModal();
 	await modal.waitFor({ timeout: 20_000 });
