@@ -8,7 +8,7 @@ import { FIXED_TOKEN_MARKER, FIXED_TOKEN_PERSISTED } from '../persistence';
 import { withTls, withToken } from '../requestOptions';
 import { KeyedFlights } from '../singleFlight';
 import { createAuthCall } from '../transport';
-import type { FixedToken, Liveness, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
+import type { Connection, FixedToken, Liveness, ObtainedToken, PersistedToken, RequestHelpers, RevokeResult, ServiceDescription, TokenSet } from '../types';
 import type { CredentialMode } from './mode';
 
 /** What the node's Refresh and Revoke say of each kind of fixed token. */
@@ -35,11 +35,16 @@ const checks = new KeyedFlights<Liveness>();
 export class FixedTokenMode implements CredentialMode {
 	carried?: string;
 
+	/** Where the token goes, as the protocol's headers need it: the issuer's connection, else the URL's. */
+	private readonly connection: Connection;
+
 	constructor(
 		readonly service: ServiceDescription,
 		private readonly credentials: ICredentialDataDecryptedObject,
 		private readonly fixed: FixedToken,
-	) {}
+	) {
+		this.connection = fixed.issuer?.connection ?? { baseUrl: fixed.url, grant: 'apiCredential', tls: fixed.tls };
+	}
 
 	get ownUrl(): string {
 		return this.fixed.url;
@@ -58,7 +63,7 @@ export class FixedTokenMode implements CredentialMode {
 
 	async authenticate(request: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		this.carried = this.fixed.token;
-		return withTls(withToken(request, this.fixed.token, this.service.protocol, this.fixed.issuer?.connection ?? { baseUrl: this.fixed.url, grant: 'apiCredential', tls: this.fixed.tls }), this.fixed.url, this.fixed.tls);
+		return withTls(withToken(request, this.fixed.token, this.service.protocol, this.connection), this.fixed.url, this.fixed.tls);
 	}
 
 	async get(): Promise<ObtainedToken> {

@@ -40,21 +40,18 @@ function sessionHost(connection: Connection): string {
 	return connection.apiUrl ?? connection.baseUrl;
 }
 
-/** The `status` of the (first) result of a JSON-RPC answer, when there is one: an array of results, or one object (FortiSandbox). */
-export function rpcStatus(body: unknown): { code: number; message: string } | undefined {
+/** The (first) result of a JSON-RPC answer: of an array of results, or the one object (FortiSandbox). */
+function firstResult(body: unknown): Record<string, unknown> | undefined {
 	if (!isRecord(body)) return undefined;
 	const result: unknown = Array.isArray(body.result) ? body.result[0] : body.result;
-	if (!isRecord(result)) return undefined;
-	const status = result.status;
-	if (!isRecord(status) || typeof status.code !== 'number') return undefined;
-	return { code: status.code, message: typeof status.message === 'string' ? status.message : '' };
+	return isRecord(result) ? result : undefined;
 }
 
-/** The `data` of the (first) result. */
-function rpcData(body: unknown): unknown {
-	if (!isRecord(body)) return undefined;
-	const result: unknown = Array.isArray(body.result) ? body.result[0] : body.result;
-	return isRecord(result) ? result.data : undefined;
+/** The `status` of the (first) result of a JSON-RPC answer, when there is one. */
+export function rpcStatus(body: unknown): { code: number; message: string } | undefined {
+	const status = firstResult(body)?.status;
+	if (!isRecord(status) || typeof status.code !== 'number') return undefined;
+	return { code: status.code, message: typeof status.message === 'string' ? status.message : '' };
 }
 
 async function rpc(
@@ -127,7 +124,7 @@ async function checkSession(call: AuthCall, connection: Connection, spec: JsonRp
 	const status = rpcStatus(response.body);
 	if (status && spec.invalid.includes(status.code)) return 'dead';
 	if (status?.code !== 0) return 'unknown';
-	const data = rpcData(response.body);
+	const data = firstResult(response.body)?.data;
 	const left = isRecord(data) ? Number(data.time_left) : Number.NaN;
 	if (isRecord(data) && (data.valid === 0 || data.valid === false)) return 'dead';
 	// fromExpiresIn keeps an absurd time_left (a year, a fraction of a second) from becoming an expiry.
